@@ -1,0 +1,181 @@
+r"""Deterministic equivalent of ridge regression.
+
+Conventions (Atanasov, Zavatone-Veth & Pehlevan 2024, *Scaling and renormalization in
+high-dimensional regression*, whose notation this follows):
+
+* data: rows :math:`x \sim \mathcal N(0, \Sigma)`, labels :math:`y = w^{*\top} x + \epsilon`,
+  :math:`\epsilon \sim \mathcal N(0, \sigma^2)`; n samples, d features.
+* estimator: :math:`\hat w = \arg\min_w \tfrac1n \|y - Xw\|^2 + \lambda \|w\|^2`
+  (the ridge is normalised by 1/n).
+* renormalised ridge :math:`\kappa = \lambda + \tfrac{\kappa}{n}\operatorname{tr}[\Sigma(\Sigma+\kappa)^{-1}]`,
+  the physical root being the one continuous from :math:`\kappa \sim \lambda` as
+  :math:`\lambda \to \infty`.
+* ``excess_risk`` :math:`= \mathbb E_x[(x\cdot(\hat w - w^*))^2]` (no label noise);
+  ``test_error`` = excess_risk + sigma2 (a noisy test label);
+  ``train_error`` :math:`= \tfrac1n\|y - X\hat w\|^2`;
+  ``bias`` and ``variance`` split the excess risk (noise-free estimator; noise part);
+  ``gcv`` = train_error / (1 - df1/n)^2, the generalized cross-validation estimate of
+  test_error (Craven & Wahba 1979), which the deterministic equivalent makes exact.
+
+Ridgeless limit: Hastie, Montanari, Rosset & Tibshirani (2022), *Surprises in
+high-dimensional ridgeless least squares interpolation*, Theorem 1 (isotropic case).
+"""
+
+import sympy
+
+from ..errors import DerivationError
+from . import symbols as _s
+from .core import Derivation, Step
+from .spectra import Spectrum
+
+__all__ = ["ridge", "optimal_ridge"]
+
+CONVENTIONS = """\
+Ridge regression, deterministic equivalent (Atanasov, Zavatone-Veth & Pehlevan 2024).
+  data: rows x ~ N(0, Sigma); y = w*.x + eps, eps ~ N(0, sigma2); n samples, d features.
+  estimator: w_hat = argmin (1/n)||y - X w||^2 + lam ||w||^2   (ridge normalised by 1/n).
+  kappa solves kappa = lam + (kappa/n) tr[Sigma (Sigma + kappa)^-1] on the branch continuous
+  from kappa ~ lam as lam -> infinity (kappa = 0 in the ridgeless under-parameterised case).
+  df1 = tr[Sigma (Sigma+kappa)^-1], df2 = tr[Sigma^2 (Sigma+kappa)^-2], gamma = df2/n.
+  excess_risk = E_x[(x.(w_hat - w*))^2] = bias + variance (no label noise);
+  test_error = excess_risk + sigma2;  train_error = (1/n)||y - X w_hat||^2;
+  gcv = train_error / (1 - df1/n)^2 (generalized cross-validation estimate of test_error).
+  Target power per mode t_i = omega_i (w*_i)^2."""
+
+LATEX_NAMES = {
+    "excess_risk": r"\mathcal{R}",
+    "test_error": r"E_{\mathrm{test}}",
+    "train_error": r"E_{\mathrm{train}}",
+    "bias": r"\mathcal{B}",
+    "variance": r"\mathcal{V}",
+    "df1": r"\mathrm{df}_{1}",
+    "df2": r"\mathrm{df}_{2}",
+    "gcv": r"\mathrm{GCV}",
+    _s.lam: r"\lambda",
+    _s.sigma2: r"\sigma^{2}",
+    _s.kappa: r"\kappa",
+}
+
+
+def ridge(spectrum):
+    """The deterministic equivalent of ridge regression on a population ``spectrum``.
+
+    Returns a :class:`~saddlepoint.derivations.core.Derivation` with parameters
+    ``(lam, n, [d,] sigma2, *spectrum symbols)``, unknown ``kappa`` and observables
+    ``excess_risk, test_error, train_error, bias, variance, df1, df2, gcv``.
+    Conventions: see the module docstring (ridge normalised by 1/n; excess_risk excludes
+    the test-label noise, test_error includes it).
+
+    >>> import saddlepoint as spt
+    >>> de = spt.ridge(spt.Isotropic(signal=1))
+    >>> de.equations
+    [Eq(kappa, d*kappa/(n*(kappa + 1)) + lambda)]
+    >>> de.parameter_names
+    ('lam', 'n', 'd', 'sigma2')
+    """
+    if not isinstance(spectrum, Spectrum):
+        raise TypeError(f"spectrum must be a saddlepoint spectrum (Isotropic, Atoms, PowerLaw), not {spectrum!r}")
+    lam, n, sigma2, kappa = _s.lam, _s.n, _s.sigma2, _s.kappa
+    df1 = spectrum.df1(kappa)
+    df2 = spectrum.df2(kappa)
+    bias_sum = spectrum.functional(0, 2, True)(kappa)  # sum_i t_i/(omega_i+kappa)^2 = -tf1'(kappa)
+    gamma = df2 / n
+
+    kappa_eq = sympy.Eq(kappa, lam + kappa * df1 / n)
+    bias = kappa**2 * bias_sum / (1 - gamma)
+    variance = sigma2 * gamma / (1 - gamma)
+    excess = bias + variance
+    test = excess + sigma2
+    # On the kappa equation lam/kappa = 1 - df1/n; this form stays finite as lam, kappa -> 0.
+    train = (1 - df1 / n) ** 2 * test
+    gcv = train / (1 - df1 / n) ** 2
+
+    E = lambda name: sympy.Symbol(LATEX_NAMES[name])
+    steps = [
+        Step(r"Data $x \sim \mathcal{N}(0,\Sigma)$, $y = w^{*\top}x + \epsilon$, "
+             r"$\epsilon\sim\mathcal{N}(0,\sigma^2)$; ridge $\hat w = \arg\min_w \frac{1}{n}\|y-Xw\|^2 + \lambda\|w\|^2$; "
+             r"spectrum $%s$." % spectrum.latex()),
+        Step(r"Deterministic equivalent of the resolvent (Atanasov, Zavatone-Veth, Pehlevan 2024):",
+             r"\lambda(\hat\Sigma+\lambda)^{-1} &\simeq \kappa(\Sigma+\kappa)^{-1},\quad "
+             r"\hat\Sigma = X^{\top}X/n"),
+        Step(r"Taking the trace gives the renormalised ridge:", kappa_eq),
+        Step(r"With $\gamma = \mathrm{df}_2(\kappa)/n$ the error splits into bias and variance:",
+             sympy.Eq(E("bias"), bias)),
+        Step("", sympy.Eq(E("variance"), variance)),
+        Step(r"The training error is $(\lambda/\kappa)^2 E_{\mathrm{test}}$, and $\lambda/\kappa = 1 - \mathrm{df}_1/n$ "
+             r"on the $\kappa$ equation:", sympy.Eq(E("train_error"), train)),
+    ]
+
+    observables = {
+        "excess_risk": excess,
+        "test_error": test,
+        "train_error": train,
+        "bias": bias,
+        "variance": variance,
+        "df1": df1,
+        "df2": df2,
+        "gcv": gcv,
+    }
+    parameters = [lam, n] + ([_s.d] if _s.d in spectrum.parameters else []) + [sigma2]
+    parameters += [p for p in spectrum.parameters if p not in parameters]
+
+    # The solver drives 1 - lam/kappa - df1/n to zero: increasing in kappa, so its only root is
+    # the physical one; at lam = 0 with df1(0) <= n the root is the boundary kappa = 0.
+    residual = 1 - lam / kappa - df1 / n
+    bracket = {kappa: (lam, lam + spectrum.trace() / n)}
+
+    closed = {}
+    if not any(isinstance(f, sympy.core.function.AppliedUndef) or hasattr(f, "spectrum")
+               for f in df1.atoms(sympy.Function)):
+        closed = _physical_root(kappa_eq, kappa, lam)
+        if closed:
+            steps.append(Step(r"SymPy solves the $\kappa$ equation; the physical root is the one with "
+                              r"$\kappa/\lambda \to 1$ as $\lambda\to\infty$:", sympy.Eq(kappa, closed[kappa])))
+
+    return Derivation(
+        "ridge", parameters, [kappa], [kappa_eq], observables, steps,
+        residuals=[residual], closed_form=closed, bracket=bracket,
+        initial={kappa: lam + spectrum.trace() / n},
+        latex_names=LATEX_NAMES, conventions=CONVENTIONS,
+        references=("Atanasov, Zavatone-Veth, Pehlevan (2024), Scaling and renormalization in high-dimensional regression",
+                    "Hastie, Montanari, Rosset, Tibshirani (2022), Surprises in high-dimensional ridgeless least squares interpolation"),
+    )
+
+
+def _physical_root(eq, unknown, lam):
+    """Solve ``eq`` for ``unknown`` and keep the root continuous from unknown ~ lam at lam -> oo."""
+    try:
+        roots = sympy.solve(eq, unknown)
+    except NotImplementedError:
+        return {}
+    for r in roots:
+        try:
+            if sympy.limit(r / lam, lam, sympy.oo) == 1:
+                return {unknown: r}
+        except (NotImplementedError, ValueError):
+            continue
+    return {}
+
+
+def optimal_ridge(derivation, observable="test_error"):
+    """The ridge lam* minimising ``observable`` in closed form.
+
+    kappa is increasing in lam, so d(observable)/d(lam) = 0 is solved as
+    d(observable)/d(kappa) = 0 at fixed (n, d), then mapped back through
+    lam = kappa (1 - df1(kappa)/n). Needs a closed-form spectrum (Isotropic).
+    For the isotropic model the result is lam* = sigma2 d / (n signal), the Bayes-optimal ridge
+    for a Gaussian prior of variance signal/d per weight (ridge normalised by 1/n).
+    """
+    kappa, lam, n = _s.kappa, _s.lam, _s.n
+    if not derivation.closed_form:
+        raise DerivationError("optimal_ridge needs a closed-form derivation (e.g. an Isotropic spectrum)")
+    expr = derivation.observables[observable]
+    if lam in expr.free_symbols:
+        raise DerivationError(f"{observable} depends on lam explicitly; cannot optimise through kappa")
+    crit = sympy.solve(sympy.numer(sympy.together(sympy.diff(expr, kappa))), kappa)
+    lam_of_kappa = sympy.solve(derivation.equations[0], lam)[0]
+    candidates = {sympy.simplify(lam_of_kappa.subs(kappa, c)) for c in crit}
+    candidates = [c for c in candidates if c.is_positive is not False and c != 0]
+    if len(candidates) != 1:
+        raise DerivationError(f"expected one stationary ridge, found {candidates}")
+    return candidates[0]

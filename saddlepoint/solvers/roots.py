@@ -1,0 +1,258 @@
+"""Vectorised root finding for saddle-point equations on parameter grids.
+
+Every function here takes flattened grids (1-D arrays, one entry per grid point) and works on
+all points at once. They depend on numpy only and are plain module-level functions, because
+:meth:`saddlepoint.solvers.Solver.to_source` copies them verbatim into generated code (so the
+generated module reproduces the solver's numbers exactly).
+
+Methods (the registry ``METHODS``, in the style of ``scipy.integrate.solve_ivp``):
+
+``"bracket"``
+    one unknown with a bracket [lo, hi] in which the residual increases through its only root:
+    safeguarded Newton (Newton steps, bisection whenever a step leaves the bracket; geometric
+    bisection for brackets spanning decades). The lower end is searched downwards toward the
+    domain boundary when the residual is not negative there; a root *at* the boundary is
+    accepted when the stated equation holds there (e.g. kappa = 0 in ridgeless regression).
+``"newton"``
+    damped Newton with the SymPy Jacobian (backtracking on the residual norm).
+``"anderson"``
+    Anderson-accelerated damped fixed-point iteration on u = G(u).
+``"auto"``
+    "bracket" when available, else "newton"; points that fail are retried by Anderson and then
+    by Newton warm-started from the nearest converged grid point (continuation).
+"""
+
+import numpy as np
+
+METHODS = ("auto", "bracket", "newton", "anderson")
+
+
+def _stated_residual(fns, p, u):
+    """Relative residual of the stated equations, max over equations: |lhs - rhs| / (|lhs| + |rhs|)."""
+    diff, scale = fns["stated"](*p, *u)
+    worst = np.zeros(np.shape(u[0]))
+    for dv, sv in zip(diff, scale):
+        dv = np.abs(np.asarray(dv, dtype=float)) * np.ones_like(worst)
+        sv = np.abs(np.asarray(sv, dtype=float)) * np.ones_like(worst)
+        rel = np.where(dv == 0, 0.0, dv / np.where(sv > 0, sv, 1.0))
+        worst = np.maximum(worst, np.where(np.isfinite(rel), rel, np.inf))
+    return worst
+
+
+def _take(p, idx):
+    return [np.asarray(x)[idx] for x in p]
+
+
+def _bracket_solve(fns, p, tol, maxiter, lower_bound):
+    """Safeguarded Newton on one unknown within a bracket; returns (u, iterations)."""
+    lo = np.asarray(fns["bracket_lo"](*p), dtype=float) * np.ones(np.shape(p[0]))
+    hi = np.asarray(fns["bracket_hi"](*p), dtype=float) * np.ones(np.shape(p[0]))
+    f = lambda x, q: np.asarray(fns["residual"](*q, x)[0], dtype=float) * np.ones(np.shape(x))
+    df = lambda x, q: np.asarray(fns["jacobian"](*q, x)[0][0], dtype=float) * np.ones(np.shape(x))
+    its = np.zeros(lo.shape, dtype=int)
+    # make sure the residual is >= 0 at hi (expand upwards)
+    fhi = f(hi, p)
+    for _ in range(60):
+        bad = ~(fhi >= 0)
+        if not bad.any():
+            break
+        hi = np.where(bad, np.where(hi > 0, hi * 4.0, 1.0), hi)
+        fhi = np.where(bad, f(hi, p), fhi)
+    # make sure the residual is < 0 at lo (search downwards toward the boundary)
+    flo = f(lo, p)
+    need = ~(flo < 0)
+    at_boundary = np.zeros(lo.shape, dtype=bool)
+    if need.any():
+        idx = np.nonzero(need)[0]
+        q = _take(p, idx)
+        top = np.minimum(hi[idx], np.where(lo[idx] > lower_bound, lo[idx], hi[idx]))
+        found = np.zeros(idx.size, dtype=bool)
+        newlo = lo[idx].copy()
+        for k in range(1, 160):
+            trial = lower_bound + (top - lower_bound) * 0.25 ** k
+            ft = f(trial, q)
+            hit = (~found) & (ft < 0)
+            newlo = np.where(hit, trial, newlo)
+            found |= hit
+            if found.all() or not (trial > lower_bound).any():
+                break
+        lo[idx] = newlo
+        at_boundary[idx] = ~found
+    # Newton from the lower end (for the concave increasing residuals of saddle-point
+    # equations it then approaches the root monotonically); a Newton step that leaves the
+    # bracket or does not halve the previous step is replaced by an Illinois regula-falsi
+    # step, taken in log(x) when the bracket spans decades.
+    x = np.where(at_boundary, lower_bound, lo)
+    flo, fhi = f(lo, p), f(hi, p)
+    last = np.zeros(lo.shape, dtype=int)  # which end moved last: -1 lower, +1 upper
+    dxold = hi - lo
+    active = ~at_boundary
+    for _ in range(maxiter):
+        if not active.any():
+            break
+        idx = np.nonzero(active)[0]
+        q = _take(p, idx)
+        xi, li, hi_, fl, fh, lst = x[idx], lo[idx], hi[idx], flo[idx], fhi[idx], last[idx]
+        fx = f(xi, q)
+        its[idx] += 1
+        below, above = fx < 0, fx > 0
+        fh = np.where(below & (lst == -1), 0.5 * fh, fh)  # Illinois: the stale end loses weight
+        fl = np.where(above & (lst == 1), 0.5 * fl, fl)
+        li, fl = np.where(below, xi, li), np.where(below, fx, fl)
+        hi_, fh = np.where(above, xi, hi_), np.where(above, fx, fh)
+        lst = np.where(below, -1, np.where(above, 1, lst))
+        xn = xi - fx / df(xi, q)
+        newton_ok = np.isfinite(xn) & (xn > li) & (xn < hi_) & (np.abs(xn - xi) <= 0.5 * np.abs(dxold[idx]))
+        geometric = (li > 0) & (hi_ > 4 * li)
+        t = np.clip(fl / (fl - fh), 0.02, 0.98)
+        t = np.where(np.isfinite(t), t, 0.5)
+        falsi = np.where(geometric, li * np.exp(t * np.log(np.abs(hi_ / np.where(li > 0, li, 1.0)))),
+                         li + t * (hi_ - li))
+        xn = np.where(newton_ok, xn, falsi)
+        done = (fx == 0) | (np.abs(xn - xi) <= tol * np.abs(xi)) | (hi_ - li <= tol * np.abs(hi_))
+        xn = np.where(fx == 0, xi, xn)
+        dxold[idx] = xn - xi
+        x[idx], lo[idx], hi[idx], flo[idx], fhi[idx], last[idx] = xn, li, hi_, fl, fh, lst
+        active[idx] = ~done
+    return [x], its
+
+
+def _newton_solve(fns, p, u0, tol, maxiter):
+    """Damped Newton on m unknowns with backtracking; returns (u, iterations)."""
+    m = len(u0)
+    u = [np.array(v, dtype=float) for v in u0]
+    n_pts = u[0].shape[0]
+    its = np.zeros(n_pts, dtype=int)
+    active = np.ones(n_pts, dtype=bool)
+
+    def resid(q, v):
+        r = fns["residual"](*q, *v)
+        return np.stack([np.asarray(ri, dtype=float) * np.ones(np.shape(v[0])) for ri in r], axis=-1)
+
+    for _ in range(maxiter):
+        if not active.any():
+            break
+        idx = np.nonzero(active)[0]
+        q = _take(p, idx)
+        v = [ui[idx] for ui in u]
+        r = resid(q, v)
+        jac = fns["jacobian"](*q, *v)
+        J = np.empty((idx.size, m, m))
+        for i in range(m):
+            for j in range(m):
+                J[:, i, j] = np.asarray(jac[i][j], dtype=float) * np.ones(idx.size)
+        its[idx] += 1
+        ok = np.isfinite(J).all(axis=(1, 2)) & np.isfinite(r).all(axis=1)
+        J[~ok] = np.eye(m)
+        try:
+            step = np.linalg.solve(J, -r[..., None])[..., 0]
+        except np.linalg.LinAlgError:
+            step = np.stack([np.linalg.lstsq(Ji, -ri, rcond=None)[0] for Ji, ri in zip(J, r)])
+        norm0 = np.linalg.norm(r, axis=1)
+        t = np.ones(idx.size)
+        accepted = np.zeros(idx.size, dtype=bool)
+        for _ls in range(30):
+            trial = [vi + t * step[:, i] for i, vi in enumerate(v)]
+            rt = resid(q, trial)
+            good = np.isfinite(rt).all(axis=1) & (np.linalg.norm(rt, axis=1) <= (1 - 1e-4 * t) * norm0)
+            newly = good & ~accepted
+            for i in range(m):
+                v[i] = np.where(newly, trial[i], v[i])
+            accepted |= good
+            if accepted.all():
+                break
+            t = np.where(accepted, t, t * 0.5)
+        small = np.max(np.abs(t[:, None] * step) / np.maximum(np.abs(np.stack(v, axis=1)), 1e-300), axis=1) <= tol
+        done = (norm0 == 0) | (accepted & small) | ~ok | ~accepted
+        for i in range(m):
+            u[i][idx] = v[i]
+        active[idx] = ~done
+    return u, its
+
+
+def _anderson_solve(fns, p, u0, tol, maxiter, memory=5, damping=0.5):
+    """Anderson-accelerated damped fixed-point iteration u <- G(u); returns (u, iterations)."""
+    m = len(u0)
+    u = np.stack([np.array(v, dtype=float) for v in u0], axis=-1)
+    n_pts = u.shape[0]
+
+    def G(v):
+        g = fns["fixed_point"](*p, *[v[:, i] for i in range(m)])
+        return np.stack([np.asarray(gi, dtype=float) * np.ones(n_pts) for gi in g], axis=-1)
+
+    hist_x, hist_f = [], []
+    its = np.zeros(n_pts, dtype=int)
+    active = np.ones(n_pts, dtype=bool)
+    for _ in range(maxiter):
+        g = G(u)
+        f = g - u
+        its += active
+        hist_x.append(u.copy())
+        hist_f.append(f.copy())
+        hist_x, hist_f = hist_x[-(memory + 1):], hist_f[-(memory + 1):]
+        new = u + damping * f
+        if len(hist_f) > 1:
+            dF = np.stack([hist_f[i + 1] - hist_f[i] for i in range(len(hist_f) - 1)], axis=-1)
+            dX = np.stack([hist_x[i + 1] - hist_x[i] for i in range(len(hist_x) - 1)], axis=-1)
+            A = np.einsum("nik,nil->nkl", dF, dF) + 1e-14 * np.eye(dF.shape[-1])
+            b = np.einsum("nik,ni->nk", dF, f)
+            with np.errstate(all="ignore"):
+                gamma = np.linalg.solve(A, b[..., None])[..., 0]
+            cand = new - np.einsum("nik,nk->ni", dX + damping * dF, gamma)
+            usable = np.isfinite(cand).all(axis=1)
+            new = np.where(usable[:, None], cand, new)
+        done = np.max(np.abs(new - u) / np.maximum(np.abs(u), 1e-300), axis=1) <= tol
+        u = np.where(active[:, None], new, u)
+        active &= ~done
+        if not active.any():
+            break
+    return [u[:, i] for i in range(m)], its
+
+
+def solve_grid(fns, p, method, tol, maxiter, lower_bounds, residual_tol):
+    """Solve the equations at every point of a flattened grid.
+
+    ``fns``: compiled functions ``residual``, ``jacobian``, ``stated`` (and where available
+    ``bracket_lo``/``bracket_hi``, ``initial``, ``fixed_point``); ``p``: list of 1-D parameter
+    arrays; ``lower_bounds``: the lower end of each unknown's domain.
+    Returns ``(u, converged, residual, iterations)``.
+    """
+    n_pts = np.shape(p[0])[0]
+    with np.errstate(all="ignore"):
+        if method in ("auto", "bracket") and "bracket_lo" in fns:
+            u, its = _bracket_solve(fns, p, tol, maxiter, lower_bounds[0])
+        elif method == "bracket":
+            raise ValueError("method='bracket' needs one unknown and a bracket")
+        else:
+            init = fns["initial"](*p)
+            u0 = [np.asarray(v, dtype=float) * np.ones(n_pts) for v in init]
+            if method == "anderson":
+                u, its = _anderson_solve(fns, p, u0, tol, maxiter)
+            else:
+                u, its = _newton_solve(fns, p, u0, tol, maxiter)
+        res = _stated_residual(fns, p, u)
+        conv = res <= residual_tol
+        if method == "auto" and not conv.all() and conv.any():
+            # continuation: restart failed points from the nearest converged grid point
+            bad = np.nonzero(~conv)[0]
+            good = np.nonzero(conv)[0]
+            pos = np.clip(np.searchsorted(good, bad), 1, good.size) - 1
+            left, right = good[pos], good[np.minimum(pos + 1, good.size - 1)]
+            near = np.where(np.abs(right - bad) < np.abs(left - bad), right, left)
+            q = _take(p, bad)
+            u0 = [ui[near] for ui in u]
+            for solver in (_newton_solve, _anderson_solve):
+                if "fixed_point" not in fns and solver is _anderson_solve:
+                    continue
+                ub, itb = solver(fns, q, u0, tol, maxiter)
+                rb = _stated_residual(fns, q, ub)
+                fixed = rb <= residual_tol
+                for i in range(len(u)):
+                    u[i][bad] = np.where(fixed, ub[i], u[i][bad])
+                res[bad] = np.where(fixed, rb, res[bad])
+                its[bad] += itb
+                conv = res <= residual_tol
+                bad_left = ~fixed
+                if not bad_left.any():
+                    break
+    return u, conv, res, its
