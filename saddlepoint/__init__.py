@@ -10,11 +10,12 @@ True
 __version__ = "0.1.0"
 
 from . import simulate
+from .agreement import check
 from .derivations import Atoms, Derivation, Isotropic, PowerLaw, Step, optimal_ridge, ridge
 from .derivations import symbols
 from .errors import ConvergenceError, DerivationError, ParameterError
 from .solvers import Solution, Solver
 
 __all__ = ["ridge", "optimal_ridge", "Isotropic", "Atoms", "PowerLaw", "Derivation", "Step",
-           "Solver", "Solution", "simulate", "symbols",
+           "Solver", "Solution", "simulate", "symbols", "check",
            "ParameterError", "ConvergenceError", "DerivationError", "__version__"]

@@ -230,7 +230,7 @@ class Derivation:
             changes["observables"] = {k: f_obs(v) for k, v in self._observables.items()}
         else:
             changes = self._map(lambda e: e.subs(sym, pt))
-        rows = [Step(f"Limit {_latex(sym)} \\to {_latex(pt)} on the physical branch:")]
+        rows = [Step(f"Limit ${_latex(sym)} \\to {_latex(pt)}$ on the physical branch:")]
         for u, v in changes["closed_form"].items():
             rows.append(Step("", sympy.Eq(u, v)))
         params = tuple(p for p in self._parameters if p != sym)
@@ -246,7 +246,7 @@ class Derivation:
         exp = lambda e: sympy.series(e, sym, point, order).removeO()
         closed = {u: sympy.simplify(exp(v)) for u, v in self._closed_form.items()}
         obs = {k: sympy.simplify(exp(v)) for k, v in full.items()}
-        step = Step(f"Expand in {_latex(sym)} about {_latex(sympy.sympify(point))} to order {order}.")
+        step = Step(f"Expand in ${_latex(sym)}$ about ${_latex(sympy.sympify(point))}$ to order {order}.")
         return self._replace(closed_form=closed, observables=obs, steps=self._steps + (step,))
 
     def solve_closed_form(self):
@@ -334,8 +334,20 @@ def _cases(expr):
     expr = expr.rewrite(sympy.Piecewise)
     expr = sympy.piecewise_fold(expr)
     if isinstance(expr, sympy.Piecewise):
-        pieces = [(sympy.simplify(e), c) for e, c in expr.args]
+        pieces = [(sympy.factor(sympy.simplify(e)), _tidy_condition(c)) for e, c in expr.args]
         expr = sympy.Piecewise(*pieces)
     else:
         expr = sympy.simplify(expr)
     return expr
+
+
+def _tidy_condition(cond):
+    """``d - n >= 0`` -> ``d >= n`` (a difference of two terms compared with zero)."""
+    if isinstance(cond, sympy.core.relational.Relational) and cond.rhs == 0 and cond.lhs.is_Add \
+            and len(cond.lhs.args) == 2:
+        a, b = cond.lhs.args
+        if b.could_extract_minus_sign():
+            return cond.func(a, -b)
+        if a.could_extract_minus_sign():
+            return cond.func(b, -a)
+    return cond

@@ -26,7 +26,7 @@ import sympy
 from ..errors import DerivationError
 from . import symbols as _s
 from .core import Derivation, Step
-from .spectra import Spectrum
+from .spectra import Generic, Spectrum, SpectralSum, specialise
 
 __all__ = ["ridge", "optimal_ridge"]
 
@@ -76,9 +76,12 @@ def ridge(spectrum):
     if not isinstance(spectrum, Spectrum):
         raise TypeError(f"spectrum must be a saddlepoint spectrum (Isotropic, Atoms, PowerLaw), not {spectrum!r}")
     lam, n, sigma2, kappa = _s.lam, _s.n, _s.sigma2, _s.kappa
-    df1 = spectrum.df1(kappa)
-    df2 = spectrum.df2(kappa)
-    bias_sum = spectrum.functional(0, 2, True)(kappa)  # sum_i t_i/(omega_i+kappa)^2 = -tf1'(kappa)
+    # Derive once for an unspecified spectrum (the general form shown in the trail), then
+    # specialise the spectral functionals to ``spectrum``.
+    generic = Generic()
+    df1 = generic.df1(kappa)
+    df2 = generic.df2(kappa)
+    bias_sum = generic.functional(0, 2, True)(kappa)  # sum_i t_i/(omega_i+kappa)^2 = -tf1'(kappa)
     gamma = df2 / n
 
     kappa_eq = sympy.Eq(kappa, lam + kappa * df1 / n)
@@ -94,13 +97,13 @@ def ridge(spectrum):
     steps = [
         Step(r"Data $x \sim \mathcal{N}(0,\Sigma)$, $y = w^{*\top}x + \epsilon$, "
              r"$\epsilon\sim\mathcal{N}(0,\sigma^2)$; ridge $\hat w = \arg\min_w \frac{1}{n}\|y-Xw\|^2 + \lambda\|w\|^2$; "
-             r"spectrum $%s$." % spectrum.latex()),
+             r"teacher power per mode $t_i = \omega_i (w^*_i)^2$."),
         Step(r"Deterministic equivalent of the resolvent (Atanasov, Zavatone-Veth, Pehlevan 2024):",
              r"\lambda(\hat\Sigma+\lambda)^{-1} &\simeq \kappa(\Sigma+\kappa)^{-1},\quad "
              r"\hat\Sigma = X^{\top}X/n"),
         Step(r"Taking the trace gives the renormalised ridge:", kappa_eq),
-        Step(r"With $\gamma = \mathrm{df}_2(\kappa)/n$ the error splits into bias and variance:",
-             sympy.Eq(E("bias"), bias)),
+        Step(r"With $\gamma = \mathrm{df}_2(\kappa)/n$ and $\mathrm{T}_{0,2}(\kappa) = \sum_i t_i(\omega_i+\kappa)^{-2}$ "
+             r"the excess risk splits into bias and variance:", sympy.Eq(E("bias"), bias)),
         Step("", sympy.Eq(E("variance"), variance)),
         Step(r"The training error is $(\lambda/\kappa)^2 E_{\mathrm{test}}$, and $\lambda/\kappa = 1 - \mathrm{df}_1/n$ "
              r"on the $\kappa$ equation:", sympy.Eq(E("train_error"), train)),
@@ -116,6 +119,11 @@ def ridge(spectrum):
         "df2": df2,
         "gcv": gcv,
     }
+    spec = lambda e: specialise(e, generic, spectrum)
+    kappa_eq = sympy.Eq(kappa, spec(kappa_eq.rhs))
+    observables = {k: _tidy(spec(v)) for k, v in observables.items()}
+    df1 = spec(df1)
+    steps.append(Step(r"Spectrum: $%s$, so" % spectrum.latex(), sympy.Eq(kappa, kappa_eq.rhs)))
     parameters = [lam, n] + ([_s.d] if _s.d in spectrum.parameters else []) + [sigma2]
     parameters += [p for p in spectrum.parameters if p not in parameters]
 
@@ -125,8 +133,7 @@ def ridge(spectrum):
     bracket = {kappa: (lam, lam + spectrum.trace() / n)}
 
     closed = {}
-    if not any(isinstance(f, sympy.core.function.AppliedUndef) or hasattr(f, "spectrum")
-               for f in df1.atoms(sympy.Function)):
+    if not kappa_eq.rhs.atoms(SpectralSum):
         closed = _physical_root(kappa_eq, kappa, lam)
         if closed:
             steps.append(Step(r"SymPy solves the $\kappa$ equation; the physical root is the one with "
@@ -140,6 +147,16 @@ def ridge(spectrum):
         references=("Atanasov, Zavatone-Veth, Pehlevan (2024), Scaling and renormalization in high-dimensional regression",
                     "Hastie, Montanari, Rosset, Tibshirani (2022), Surprises in high-dimensional ridgeless least squares interpolation"),
     )
+
+
+def _tidy(expr):
+    """Cancel closed-form expressions (no spectral functionals left) to a compact rational form."""
+    if expr.atoms(SpectralSum):
+        return expr
+    num, den = sympy.fraction(sympy.cancel(expr))
+    if den.could_extract_minus_sign():
+        num, den = -num, -den
+    return sympy.factor(num) / sympy.factor(den)
 
 
 def _physical_root(eq, unknown, lam):

@@ -30,7 +30,7 @@ import sympy
 from ..errors import ParameterError
 from . import symbols as _s
 
-__all__ = ["Spectrum", "Isotropic", "Atoms", "PowerLaw", "SpectralSum"]
+__all__ = ["Spectrum", "Generic", "Isotropic", "Atoms", "PowerLaw", "SpectralSum", "specialise"]
 
 
 class SpectralSum(sympy.Function):
@@ -62,6 +62,8 @@ class SpectralSum(sympy.Function):
         return cls.spectrum._explicit_sum(cls.a, cls.b, cls.weighted, kappa)
 
     def _eval_evalf(self, prec):
+        if type(self).spectrum.kind == "generic":
+            return None
         return self.doit()._eval_evalf(prec)
 
     def _eval_is_positive(self):
@@ -176,6 +178,28 @@ class Spectrum:
 
     def latex(self):
         raise NotImplementedError
+
+
+class Generic(Spectrum):
+    """An unspecified spectrum: its functionals stay symbolic (for the general form of a result)."""
+
+    kind = "generic"
+
+    def _explicit_sum(self, a, b, weighted, kappa):
+        return self.functional(a, b, weighted)(kappa)
+
+    def latex(self):
+        return r"\Sigma"
+
+    def __repr__(self):
+        return "Generic()"
+
+
+def specialise(expr, generic, spectrum):
+    """Replace the functionals of ``generic`` in ``expr`` by those of ``spectrum``."""
+    return expr.replace(
+        lambda e: isinstance(e, SpectralSum) and type(e).spectrum is generic,
+        lambda e: spectrum.functional(type(e).a, type(e).b, type(e).weighted)(e.args[0]))
 
 
 class Isotropic(Spectrum):
