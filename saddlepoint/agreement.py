@@ -12,7 +12,9 @@ import numpy as np
 
 from .errors import ParameterError
 
-__all__ = ["check", "Agreement"]
+__all__ = ["check", "Agreement", "FINITE_SIZE"]
+
+FINITE_SIZE = 4.0  # relative finite-size allowance, in units of 1/n
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,19 @@ class Agreement:
     def z(self, observable):
         return next(r.z for r in self.rows if r.observable == observable)
 
-    def passed(self, bound=4.0):
-        """Every observable within ``bound`` standard errors, or within the O(1/n) relative
-        finite-size correction of deterministic equivalents (|gap| <= |theory|/n)."""
+    def passed(self, bound=4.0, finite_size=FINITE_SIZE):
+        """Every observable within ``bound`` standard errors of the theory, or within the
+        relative finite-size allowance ``finite_size / n``.
+
+        Deterministic equivalents are exact as n, d -> infinity and carry an O(1/n) relative
+        bias at finite size (its constant grows near the interpolation threshold). For the
+        self-averaging observables (kappa, df1, df2, variance) the standard error over seeds
+        falls below that bias, so the z-score alone would grow with the number of seeds; the
+        allowance covers it. The tests check separately that the gap shrinks like 1/n.
+        """
         n = float(self.parameters.get("n", np.inf))
-        return all(abs(r.z) <= bound or abs(r.mean - r.theory) <= abs(r.theory) / n for r in self.rows)
+        return all(abs(r.z) <= bound or abs(r.mean - r.theory) <= finite_size * abs(r.theory) / n
+                   for r in self.rows)
 
     def table(self):
         head = f"{'observable':<12} {'theory':>12} {'simulation':>12} {'stderr':>10} {'z':>7}"
@@ -59,8 +69,11 @@ class Agreement:
 
 
 def z_score(theory, mean, stderr, rtol=1e-9):
-    """(mean - theory)/stderr; an exactly reproduced zero-variance observable gives z = 0."""
+    """(mean - theory)/stderr. A gap at rounding level (|gap| <= rtol * max(|theory|, 1)), such
+    as a bias of 1e-30 where the theory is exactly 0, counts as agreement (z = 0)."""
     gap = mean - theory
+    if abs(gap) <= rtol * max(abs(theory), 1.0):
+        return 0.0
     if stderr > 0 and np.isfinite(stderr):
         return float(gap / stderr)
     return 0.0 if abs(gap) <= rtol * max(abs(theory), 1.0) else float(np.inf) * np.sign(gap)

@@ -171,7 +171,7 @@ def cmd_codegen(args):
 
 
 def cmd_check(args):
-    from .agreement import check
+    from .agreement import FINITE_SIZE, check
     m = models.get(args.model)
     options, params = _split(m, parse_assignments(args.assign))
     grid = [dict(p, **params) for p in (m.check_grid or (m.defaults,))]
@@ -188,7 +188,7 @@ def cmd_check(args):
         worst = max(worst, a.max_abs_z)
     ok = all(a.passed(args.bound) for a in results)
     print(f"largest |z| = {worst:.2f}; {'all agree' if ok else 'DISAGREEMENT'} "
-          f"(|z| <= {args.bound:g} or relative gap <= 1/n)")
+          f"(|z| <= {args.bound:g} or relative gap <= {FINITE_SIZE:g}/n)")
     return 0 if ok else 1
 
 
