@@ -344,11 +344,20 @@ class PowerLaw(Spectrum):
         upper = sympy.oo if self.d is None else self.d
         return sympy.Sum(k ** (-self.exponent(a, weighted)) / (k ** (-self.alpha) + kappa) ** b, (k, 1, upper))
 
+    def _power_sum(self, s):
+        """sum_{k=1}^{d} k^-s as a 30-digit Float (zeta(s) - zeta(s, d+1); digamma at s = 1):
+        SymPy's ``harmonic(d, s)`` would add all d terms."""
+        if self.d is None:
+            return sympy.zeta(s).evalf(30)
+        if s == 1:
+            return (sympy.digamma(self.d + 1) + sympy.EulerGamma).evalf(30)
+        return (sympy.zeta(s) - sympy.zeta(s, self.d + 1)).evalf(30)
+
     def trace(self):
-        return sympy.zeta(self.alpha) if self.d is None else sympy.harmonic(self.d, self.alpha)
+        return self._power_sum(self.alpha)
 
     def total_signal(self):
-        return sympy.zeta(self.beta) if self.d is None else sympy.harmonic(self.d, self.beta)
+        return self._power_sum(self.beta)
 
     def latex(self):
         d = r"\infty" if self.d is None else sympy.latex(self.d)

@@ -86,19 +86,21 @@ def _atoms_arrays(spec, weighted):
 def spectral_bindings(classes, backend="numpy"):
     """Numeric implementations of spectral-functional classes.
 
-    Returns ``(namespace, source)``: ``namespace`` maps each class name to a function of kappa;
-    ``source`` (numpy only) defines the same functions in plain Python for generated modules.
+    Returns ``(namespace, source)``: ``namespace`` maps each class name to a function of kappa.
+    For numpy, ``source`` is the text those functions were executed from (generated modules
+    contain the same text). A sum that diverges at kappa = 0 (e.g. df1 of an infinite power
+    law) evaluates to +inf there, which the bracketing root finder steps away from.
     """
     ns, src = {}, []
-    if classes:
-        from . import spectral
+    if not classes:
+        return ns, ""
+    from . import spectral
     for cls in classes:
         spec, a, b, w = cls.spectrum, cls.a, cls.b, cls.weighted
         name = cls.__name__
         if spec.kind == "atoms":
-            omega, weight = _atoms_arrays(spec, w)
             if backend == "numpy":
-                ns[name] = _bind(spectral.atoms_sum, omega, weight, a, b)
+                omega, weight = _atoms_arrays(spec, w)
                 src.append(f"_OMEGA_{name} = numpy.array({omega.tolist()!r})\n"
                            f"_WEIGHT_{name} = numpy.array({weight.tolist()!r})\n\n\n"
                            f"def {name}(kappa):\n"
@@ -107,20 +109,28 @@ def spectral_bindings(classes, backend="numpy"):
                 ns[name] = _bind_atoms_mp(spec, a, b, w)
         elif spec.kind == "powerlaw":
             p, alpha = float(spec.exponent(a, w)), float(spec.alpha)
-            fn = spectral.powerlaw_sum if backend == "numpy" else spectral.powerlaw_sum_mp
-            ns[name] = _bind_powerlaw(fn, p, alpha, b, spec.d)
+            diverges_at_zero = spec.d is None and p - alpha * b <= 1
             if backend == "numpy":
-                src.append(f"def {name}(kappa):\n"
-                           f"    return powerlaw_sum(kappa, {p!r}, {alpha!r}, {b!r}, {spec.d!r})\n")
+                if diverges_at_zero:
+                    body = (f"    kappa = numpy.asarray(kappa, dtype=float)\n"
+                            f"    zero = kappa == 0\n"
+                            f"    value = powerlaw_sum(numpy.where(zero, 1.0, kappa), {p!r}, {alpha!r}, {b!r}, None)\n"
+                            f"    return numpy.where(zero, numpy.inf, value)\n")
+                else:
+                    body = f"    return powerlaw_sum(kappa, {p!r}, {alpha!r}, {b!r}, {spec.d!r})\n"
+                src.append(f"def {name}(kappa):\n" + body)
+            else:
+                ns[name] = _bind_powerlaw_mp(spectral.powerlaw_sum_mp, p, alpha, b, spec.d, diverges_at_zero)
         else:
             raise ValueError(f"no numeric binding for spectra of kind {spec.kind!r}")
-    return ns, "\n\n".join(src)
-
-
-def _bind(fn, omega, weight, a, b):
-    def functional(kappa):
-        return fn(kappa, omega, weight, a, b)
-    return functional
+    source = "\n\n".join(src)
+    if backend == "numpy" and source:
+        import numpy
+        kernels = {k: getattr(spectral, k) for k in spectral.NUMPY_KERNELS}
+        exec_ns = {"numpy": numpy, **kernels}
+        exec(compile(source, "<saddlepoint:spectral bindings>", "exec"), exec_ns)  # text built above
+        ns.update({cls.__name__: exec_ns[cls.__name__] for cls in classes})
+    return ns, source
 
 
 def _bind_atoms_mp(spec, a, b, weighted):
@@ -137,7 +147,11 @@ def _bind_atoms_mp(spec, a, b, weighted):
     return functional
 
 
-def _bind_powerlaw(fn, p, alpha, b, d):
+def _bind_powerlaw_mp(fn, p, alpha, b, d, diverges_at_zero):
+    import mpmath
+
     def functional(kappa):
+        if diverges_at_zero and kappa == 0:
+            return mpmath.inf
         return fn(kappa, p, alpha, b, d)
     return functional
