@@ -279,8 +279,16 @@ class Solver:
 
 
 def _mp_input(v):
+    """A parameter value for mpmath at the current precision: exact for ints, Fractions, SymPy
+    numbers and mpf; a Python float is taken as the binary number it is (0.1 != 1/10)."""
+    import fractions
+    import mpmath
     if isinstance(v, (np.floating, np.integer)):
-        return v.item()
+        v = v.item()
+    if isinstance(v, fractions.Fraction):
+        return mpmath.mpf(v.numerator) / v.denominator
+    if hasattr(v, "_to_mpmath"):  # a SymPy number
+        return mpmath.mpf(v._to_mpmath(mpmath.mp.prec))
     return v
 
 
