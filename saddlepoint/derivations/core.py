@@ -39,13 +39,14 @@ def _latex(expr, names=None):
     return sympy.latex(expr, symbol_names=names or {})
 
 
+_RELATION_TEX = {"==": "=", ">=": r"\geq", "<=": r"\leq", ">": ">", "<": "<", "!=": r"\neq"}
+
+
 def _latex_relation(expr, names=None):
-    """``lhs &= rhs`` for an Eq, ``&expr`` otherwise (an align row)."""
-    if isinstance(expr, sympy.Eq):
-        return _latex(expr.lhs, names) + " &= " + _latex(expr.rhs, names)
+    """``lhs &= rhs`` for an Eq (``&\\geq`` etc. for other relations), ``&expr`` otherwise."""
     if isinstance(expr, sympy.core.relational.Relational):
-        op = sympy.latex(expr).split(" ")
-        return _latex(expr.lhs, names) + " &" + _latex(expr, names)[len(_latex(expr.lhs, names)):]
+        op = _RELATION_TEX[expr.rel_op]
+        return _latex(expr.lhs, names) + f" &{op} " + _latex(expr.rhs, names)
     return "&" + _latex(expr, names)
 
 
@@ -272,7 +273,7 @@ class Derivation:
         rows = []
         for step in self._steps:
             if step.text:
-                rows.append(r"\intertext{%s}" % _latex_text(step.text))
+                rows.append(r"\intertext{%s}" % step.text)
             rel = step.latex(names)
             if rel is not None:
                 rows.append(rel + r" \\")
@@ -312,11 +313,6 @@ class Derivation:
         state = self.__dict__.copy()
         state["_solvers"] = {}  # compiled code is rebuilt on demand
         return state
-
-
-def _latex_text(text):
-    """Sentence for \\intertext: keep $...$ math, escape the rest minimally."""
-    return text
 
 
 def _check_in_domain(name, value, domain):

@@ -117,8 +117,17 @@ def _bracket_solve(fns, p, tol, maxiter, lower_bound):
     return [x], its
 
 
-def _newton_solve(fns, p, u0, tol, maxiter):
-    """Damped Newton on m unknowns with backtracking; returns (u, iterations)."""
+def _in_domain(v, lower):
+    """Every unknown at or above its domain's lower end (the physical branch lives there)."""
+    ok = np.ones(np.shape(v[0]), dtype=bool)
+    for vi, lo in zip(v, lower):
+        ok &= vi >= lo
+    return ok
+
+
+def _newton_solve(fns, p, u0, tol, maxiter, lower):
+    """Damped Newton on m unknowns with backtracking that keeps the unknowns in their domain;
+    returns (u, iterations)."""
     m = len(u0)
     u = [np.array(v, dtype=float) for v in u0]
     n_pts = u[0].shape[0]
@@ -154,7 +163,8 @@ def _newton_solve(fns, p, u0, tol, maxiter):
         for _ls in range(30):
             trial = [vi + t * step[:, i] for i, vi in enumerate(v)]
             rt = resid(q, trial)
-            good = np.isfinite(rt).all(axis=1) & (np.linalg.norm(rt, axis=1) <= (1 - 1e-4 * t) * norm0)
+            good = (np.isfinite(rt).all(axis=1) & _in_domain(trial, lower)
+                    & (np.linalg.norm(rt, axis=1) <= (1 - 1e-4 * t) * norm0))
             newly = good & ~accepted
             for i in range(m):
                 v[i] = np.where(newly, trial[i], v[i])
@@ -170,8 +180,9 @@ def _newton_solve(fns, p, u0, tol, maxiter):
     return u, its
 
 
-def _anderson_solve(fns, p, u0, tol, maxiter, memory=5, damping=0.5):
-    """Anderson-accelerated damped fixed-point iteration u <- G(u); returns (u, iterations)."""
+def _anderson_solve(fns, p, u0, tol, maxiter, lower, memory=5, damping=0.5):
+    """Anderson-accelerated damped fixed-point iteration u <- G(u), an accelerated step that
+    leaves the domain falling back to the plain damped step; returns (u, iterations)."""
     m = len(u0)
     u = np.stack([np.array(v, dtype=float) for v in u0], axis=-1)
     n_pts = u.shape[0]
@@ -199,7 +210,7 @@ def _anderson_solve(fns, p, u0, tol, maxiter, memory=5, damping=0.5):
             with np.errstate(all="ignore"):
                 gamma = np.linalg.solve(A, b[..., None])[..., 0]
             cand = new - np.einsum("nik,nk->ni", dX + damping * dF, gamma)
-            usable = np.isfinite(cand).all(axis=1)
+            usable = np.isfinite(cand).all(axis=1) & _in_domain([cand[:, i] for i in range(m)], lower)
             new = np.where(usable[:, None], cand, new)
         done = np.max(np.abs(new - u) / np.maximum(np.abs(u), 1e-300), axis=1) <= tol
         u = np.where(active[:, None], new, u)
@@ -227,9 +238,9 @@ def solve_grid(fns, p, method, tol, maxiter, lower_bounds, residual_tol):
             init = fns["initial"](*p)
             u0 = [np.asarray(v, dtype=float) * np.ones(n_pts) for v in init]
             if method == "anderson":
-                u, its = _anderson_solve(fns, p, u0, tol, maxiter)
+                u, its = _anderson_solve(fns, p, u0, tol, maxiter, lower_bounds)
             else:
-                u, its = _newton_solve(fns, p, u0, tol, maxiter)
+                u, its = _newton_solve(fns, p, u0, tol, maxiter, lower_bounds)
         res = _stated_residual(fns, p, u)
         conv = res <= residual_tol
         if method == "auto" and not conv.all() and conv.any():
@@ -244,7 +255,7 @@ def solve_grid(fns, p, method, tol, maxiter, lower_bounds, residual_tol):
             for solver in (_newton_solve, _anderson_solve):
                 if "fixed_point" not in fns and solver is _anderson_solve:
                     continue
-                ub, itb = solver(fns, q, u0, tol, maxiter)
+                ub, itb = solver(fns, q, u0, tol, maxiter, lower_bounds)
                 rb = _stated_residual(fns, q, ub)
                 fixed = rb <= residual_tol
                 for i in range(len(u)):
