@@ -15,19 +15,11 @@ _ROOT_FUNCTIONS = ("_stated_residual", "_take", "_bracket_solve", "_newton_solve
 
 
 def _kernel_source(solver):
-    """Source of the numeric spectral kernels the solver's functionals need."""
-    classes = solver._numpy["classes"]
-    if not classes:
+    """Source of the numeric spectral kernels, when the solver's functionals need them."""
+    if not solver._numpy["classes"]:
         return ""
     from . import spectral
-    parts = []
-    for name in spectral.NUMPY_KERNELS:
-        obj = getattr(spectral, name)
-        if callable(obj):
-            parts.append(inspect.getsource(obj))
-        else:
-            parts.append(f"{name} = {obj!r}\n")
-    return "\n\n".join(parts)
+    return spectral.numpy_kernels_source()
 
 
 def _num(x):
