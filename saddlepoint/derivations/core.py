@@ -15,7 +15,74 @@ import sympy
 from ..errors import DerivationError, ParameterError
 from .symbols import keyword_of, symbol_of
 
-__all__ = ["Step", "Derivation"]
+__all__ = ["Step", "Derivation", "Difference", "Quotient"]
+
+
+class Quotient(sympy.Function):
+    """``a / b`` computed as one division, kept apart from products and powers.
+
+    ``(lam/kappa)**2`` would otherwise be evaluated as ``lam**2 / kappa**2``, which underflows
+    to 0/0 for tiny lam and kappa although the ratio is of order one.
+    """
+
+    nargs = 2
+    is_real = True
+
+    @classmethod
+    def eval(cls, a, b):
+        if a.is_Number and b.is_Number and b != 0:
+            return a / b
+
+    def doit(self, deep=True, **hints):
+        a, b = (x.doit(deep=deep, **hints) if deep else x for x in self.args)
+        return a / b
+
+    def _eval_evalf(self, prec):
+        return self.doit()._eval_evalf(prec)
+
+    def _print_quotient(self, printer):
+        a, b = (printer._print(x) for x in self.args)
+        return f"({a} / {b})"
+
+    _numpycode = _mpmathcode = _pythoncode = _lambdacode = _print_quotient
+
+    def _latex(self, printer, exp=None):
+        tex = r"\frac{%s}{%s}" % tuple(printer._print(x) for x in self.args)
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+
+
+class Difference(sympy.Function):
+    """``a - b`` computed as one subtraction, kept apart from the sum it stands in.
+
+    Numeric forms use it where ``a - b`` is exact in floating point (``n - d`` for integer
+    sizes) but SymPy's flattening of ``a - b + c`` would evaluate ``(c - b) + a`` and cancel.
+    It evaluates when both arguments are numbers; ``doit()`` returns ``a - b``.
+    """
+
+    nargs = 2
+    is_real = True
+
+    @classmethod
+    def eval(cls, a, b):
+        if a.is_Number and b.is_Number:
+            return a - b
+
+    def doit(self, deep=True, **hints):
+        a, b = (x.doit(deep=deep, **hints) if deep else x for x in self.args)
+        return a - b
+
+    def _eval_evalf(self, prec):
+        return self.doit()._eval_evalf(prec)
+
+    def _print_difference(self, printer):
+        a, b = (printer._print(x) for x in self.args)
+        return f"({a} - {b})"
+
+    _numpycode = _mpmathcode = _pythoncode = _lambdacode = _print_difference
+
+    def _latex(self, printer, exp=None):
+        tex = r"\left(%s - %s\right)" % tuple(printer._print(x) for x in self.args)
+        return tex if exp is None else r"%s^{%s}" % (tex, exp)
 
 
 class Step(NamedTuple):
@@ -79,6 +146,11 @@ class Derivation:
         The form of the equations the numeric solver drives to zero, equivalent to
         ``equations`` on the physical branch (e.g. divided by a positive unknown). Defaults to
         ``lhs - rhs``. Convergence is always judged on ``equations`` themselves.
+    numeric_observables : dict name -> expression, optional
+        Forms of the observables that the compiled solver evaluates, equal to ``observables``
+        on the solution but arranged to avoid cancellation in floating point (e.g.
+        ``1 - df2/n`` rewritten so that it does not lose digits at the interpolation
+        threshold). Defaults to ``observables``.
     closed_form : dict unknown -> expression, optional
         The physical-branch solution, when SymPy found one.
     domains : dict Symbol -> sympy.Interval, optional
@@ -95,8 +167,8 @@ class Derivation:
     """
 
     def __init__(self, name, parameters, unknowns, equations, observables, steps=(), *,
-                 residuals=None, closed_form=None, domains=None, bracket=None, initial=None,
-                 latex_names=None, conventions="", references=()):
+                 residuals=None, numeric_observables=None, closed_form=None, domains=None,
+                 bracket=None, initial=None, latex_names=None, conventions="", references=()):
         self._name = str(name)
         self._parameters = tuple(parameters)
         self._unknowns = tuple(unknowns)
@@ -105,6 +177,9 @@ class Derivation:
             raise DerivationError(
                 f"{len(self._equations)} equations for {len(self._unknowns)} unknowns")
         self._observables = dict(observables)
+        self._numeric = dict(numeric_observables) if numeric_observables is not None else None
+        if self._numeric is not None and set(self._numeric) != set(self._observables):
+            raise DerivationError("numeric_observables must have the same names as observables")
         self._steps = tuple(s if isinstance(s, Step) else Step(*s) for s in steps)
         self._residuals = tuple(residuals) if residuals is not None else tuple(
             eq.lhs - eq.rhs for eq in self._equations)
@@ -120,7 +195,8 @@ class Derivation:
         self._solvers = {}
         for sym in self._parameters:
             keyword_of(sym)  # every parameter must be callable by keyword
-        free = set().union(*(e.free_symbols for e in self._residuals + tuple(self._observables.values())))
+        free = set().union(*(e.free_symbols for e in self._residuals + tuple(self._observables.values())
+                             + tuple((self._numeric or {}).values())))
         stray = free - set(self._parameters) - set(self._unknowns)
         if stray:
             raise DerivationError(f"symbols {sorted(map(str, stray))} are neither parameters nor unknowns")
@@ -131,6 +207,11 @@ class Derivation:
     unknowns = property(lambda self: self._unknowns, doc="Ordered tuple of unknown Symbols.")
     equations = property(lambda self: list(self._equations), doc="The saddle-point equations (sympy.Eq).")
     observables = property(lambda self: dict(self._observables), doc="name -> SymPy expression.")
+
+    @property
+    def numeric_observables(self):
+        """The forms the compiled solver evaluates (equal to ``observables`` on the solution)."""
+        return dict(self._numeric if self._numeric is not None else self._observables)
     steps = property(lambda self: self._steps, doc="The derivation trail (tuple of Step).")
     residuals = property(lambda self: self._residuals)
     closed_form = property(lambda self: dict(self._closed_form))
@@ -157,7 +238,8 @@ class Derivation:
     def _replace(self, **changes):
         fields = dict(name=self._name, parameters=self._parameters, unknowns=self._unknowns,
                       equations=self._equations, observables=self._observables, steps=self._steps,
-                      residuals=self._residuals, closed_form=self._closed_form, domains=self._domains,
+                      residuals=self._residuals, numeric_observables=self._numeric,
+                      closed_form=self._closed_form, domains=self._domains,
                       bracket=self._bracket, initial=self._initial, latex_names=self._latex_names,
                       conventions=self._conventions, references=self._references)
         fields.update(changes)
@@ -177,6 +259,7 @@ class Derivation:
             equations=tuple(sympy.Eq(f(e.lhs), f(e.rhs)) for e in self._equations),
             residuals=tuple(f(r) for r in self._residuals),
             observables={k: f(v) for k, v in self._observables.items()},
+            numeric_observables=None if self._numeric is None else {k: f(v) for k, v in self._numeric.items()},
             closed_form={k: f(v) for k, v in self._closed_form.items()},
             bracket={k: (f(lo), f(hi)) for k, (lo, hi) in self._bracket.items()},
             initial={k: f(v) for k, v in self._initial.items()},
@@ -225,10 +308,33 @@ class Derivation:
             for u, expr in self._closed_form.items():
                 lim = sympy.limit(expr, sym, pt, dir=direction)
                 limits[u] = _cases(lim)
-            f_obs = lambda e: _cases(sympy.piecewise_fold(e.subs(sym, pt).subs(limits)))
-            changes = self._map(lambda e: e.subs(sym, pt))
+            singular = pt.is_infinite or any(v.has(sympy.oo, -sympy.oo, sympy.zoo) for v in limits.values())
+
+            numeric = self.numeric_observables
+
+            def f_obs(name):
+                e = self._observables[name]
+                # the numeric forms are the ones written to stay defined at boundary points
+                # (e.g. kappa = 0); the displayed forms may be 0/0 there
+                direct = numeric[name].subs(sym, pt).subs(limits).doit()
+                if singular or direct.has(sympy.nan, sympy.zoo):
+                    # not continuous there: take the limit of the observable itself, on the
+                    # branch where the unknowns are positive (as the closed form is on the way)
+                    pos = {u: sympy.Dummy(positive=True) for u in self._unknowns}
+                    e = e.xreplace(pos).xreplace({v: u for u, v in pos.items()})
+                    return _cases(sympy.limit(e.subs(self._closed_form), sym, pt, dir=direction))
+                return _cases(sympy.piecewise_fold(direct))
+
+            if pt.is_infinite:
+                # the equations have no finite form at an infinite point: keep the limits
+                changes = {"equations": tuple(sympy.Eq(u, v) for u, v in limits.items()),
+                           "residuals": tuple(u - v for u, v in limits.items()),
+                           "bracket": {}, "initial": {}}
+            else:
+                changes = self._map(lambda e: e.subs(sym, pt))
             changes["closed_form"] = limits
-            changes["observables"] = {k: f_obs(v) for k, v in self._observables.items()}
+            changes["observables"] = {k: f_obs(k) for k in self._observables}
+            changes["numeric_observables"] = None  # the limits are exact closed forms
         else:
             changes = self._map(lambda e: e.subs(sym, pt))
         rows = [Step(f"Limit ${_latex(sym)} \\to {_latex(pt)}$ on the physical branch:")]
@@ -248,7 +354,8 @@ class Derivation:
         closed = {u: sympy.simplify(exp(v)) for u, v in self._closed_form.items()}
         obs = {k: sympy.simplify(exp(v)) for k, v in full.items()}
         step = Step(f"Expand in ${_latex(sym)}$ about ${_latex(sympy.sympify(point))}$ to order {order}.")
-        return self._replace(closed_form=closed, observables=obs, steps=self._steps + (step,))
+        return self._replace(closed_form=closed, observables=obs, numeric_observables=None,
+                             steps=self._steps + (step,))
 
     def solve_closed_form(self):
         """The closed form (dict unknown -> expression), or raise DerivationError."""
@@ -329,16 +436,20 @@ def _cases(expr):
                         lambda e: sympy.sqrt(sympy.factor(e.base)))
     expr = expr.rewrite(sympy.Piecewise)
     expr = sympy.piecewise_fold(expr)
+    if not isinstance(expr, sympy.Piecewise):
+        expr = sympy.piecewise_fold(sympy.simplify(expr))
     if isinstance(expr, sympy.Piecewise):
         pieces = [(sympy.factor(sympy.simplify(e)), _tidy_condition(c)) for e, c in expr.args]
         expr = sympy.Piecewise(*pieces)
-    else:
-        expr = sympy.simplify(expr)
+        if isinstance(expr, sympy.Piecewise):  # branches that became equal were merged: tidy again
+            expr = sympy.Piecewise(*[(e, _tidy_condition(c)) for e, c in expr.args])
     return expr
 
 
 def _tidy_condition(cond):
     """``d - n >= 0`` -> ``d >= n`` (a difference of two terms compared with zero)."""
+    if isinstance(cond, (sympy.And, sympy.Or, sympy.Not)):
+        cond = sympy.simplify(cond)
     if isinstance(cond, sympy.core.relational.Relational) and cond.rhs == 0 and cond.lhs.is_Add \
             and len(cond.lhs.args) == 2:
         a, b = cond.lhs.args

@@ -15,7 +15,8 @@ high-dimensional regression*, whose notation this follows):
   ``train_error`` :math:`= \tfrac1n\|y - X\hat w\|^2`;
   ``bias`` and ``variance`` split the excess risk (noise-free estimator; noise part);
   ``gcv`` = train_error / (1 - df1/n)^2, the generalized cross-validation estimate of
-  test_error (Craven & Wahba 1979), which the deterministic equivalent makes exact.
+  test_error (Craven & Wahba 1979), which the deterministic equivalent makes exact
+  (Atanasov et al. 2024: E_train = (lam/kappa)^2 E_test and lam/kappa = 1 - df1/n).
 
 Ridgeless limit: Hastie, Montanari, Rosset & Tibshirani (2022), *Surprises in
 high-dimensional ridgeless least squares interpolation*, Theorem 1 (isotropic case).
@@ -25,7 +26,7 @@ import sympy
 
 from ..errors import DerivationError
 from . import symbols as _s
-from .core import Derivation, Step
+from .core import Derivation, Difference, Quotient, Step
 from .spectra import Generic, Spectrum, SpectralSum, specialise
 
 __all__ = ["ridge", "optimal_ridge"]
@@ -89,9 +90,8 @@ def ridge(spectrum):
     variance = sigma2 * gamma / (1 - gamma)
     excess = bias + variance
     test = excess + sigma2
-    # On the kappa equation lam/kappa = 1 - df1/n; this form stays finite as lam, kappa -> 0.
-    train = (1 - df1 / n) ** 2 * test
-    gcv = train / (1 - df1 / n) ** 2
+    train = (lam / kappa) ** 2 * test
+    gcv = train / (1 - df1 / n) ** 2  # = test_error on the kappa equation (lam/kappa = 1 - df1/n)
 
     E = lambda name: sympy.Symbol(LATEX_NAMES[name])
     steps = [
@@ -105,8 +105,9 @@ def ridge(spectrum):
         Step(r"With $\gamma = \mathrm{df}_2(\kappa)/n$ and $\mathrm{T}_{0,2}(\kappa) = \sum_i t_i(\omega_i+\kappa)^{-2}$ "
              r"the excess risk splits into bias and variance:", sympy.Eq(E("bias"), bias)),
         Step("", sympy.Eq(E("variance"), variance)),
-        Step(r"The training error is $(\lambda/\kappa)^2 E_{\mathrm{test}}$, and $\lambda/\kappa = 1 - \mathrm{df}_1/n$ "
-             r"on the $\kappa$ equation:", sympy.Eq(E("train_error"), train)),
+        Step(r"The training error shrinks the test error by $(\lambda/\kappa)^2$:", sympy.Eq(E("train_error"), train)),
+        Step(r"and since $\lambda/\kappa = 1 - \mathrm{df}_1/n$ on the $\kappa$ equation, generalized "
+             r"cross-validation equals the test error:", sympy.Eq(E("gcv"), gcv)),
     ]
 
     observables = {
@@ -122,14 +123,12 @@ def ridge(spectrum):
     spec = lambda e: specialise(e, generic, spectrum)
     kappa_eq = sympy.Eq(kappa, spec(kappa_eq.rhs))
     observables = {k: _tidy(spec(v)) for k, v in observables.items()}
-    df1 = spec(df1)
     steps.append(Step(r"Spectrum: $%s$, so" % spectrum.latex(), sympy.Eq(kappa, kappa_eq.rhs)))
     parameters = [lam, n] + ([_s.d] if _s.d in spectrum.parameters else []) + [sigma2]
     parameters += [p for p in spectrum.parameters if p not in parameters]
 
-    # The solver drives 1 - lam/kappa - df1/n to zero: increasing in kappa, so its only root is
-    # the physical one; at lam = 0 with df1(0) <= n the root is the boundary kappa = 0.
-    residual = 1 - lam / kappa - df1 / n
+    residual, numeric = _numeric_forms(spectrum)
+    bracket = {kappa: (lam, lam + spectrum.trace() / n)}
     bracket = {kappa: (lam, lam + spectrum.trace() / n)}
 
     closed = {}
@@ -141,7 +140,7 @@ def ridge(spectrum):
 
     return Derivation(
         "ridge", parameters, [kappa], [kappa_eq], observables, steps,
-        residuals=[residual], closed_form=closed, bracket=bracket,
+        residuals=[residual], numeric_observables=numeric, closed_form=closed, bracket=bracket,
         initial={kappa: lam + spectrum.trace() / n},
         latex_names=LATEX_NAMES, conventions=CONVENTIONS,
         references=("Atanasov, Zavatone-Veth, Pehlevan (2024), Scaling and renormalization in high-dimensional regression",
@@ -149,10 +148,63 @@ def ridge(spectrum):
     )
 
 
+def _numeric_forms(spectrum):
+    """The residual of the kappa equation and the observables, arranged for floating point.
+
+    The solver drives ``1 - df1/n - lam/kappa`` to zero: increasing in kappa, its only root is
+    the physical one, and at lam = 0 with df1(0) <= n the root is the boundary kappa = 0.
+    Near the interpolation threshold (d ~ n, lam -> 0) both ``1 - df1/n`` and ``1 - df2/n``
+    are small differences of O(1) numbers; for a finite spectrum they are rewritten exactly as
+
+        1 - df1/n = (n - d)/n + kappa S_{0,1}/n,
+        1 - df2/n = (n - d)/n + kappa (2 S_{1,2} + kappa S_{0,2})/n,
+
+    which keep their relative accuracy there (used for d <= 2n; far above the threshold the
+    plain forms are the accurate ones). ``train_error`` uses lam/kappa, exact to rounding,
+    except at kappa = 0 where only 1 - df1/n is defined; ``gcv`` is test_error, which it
+    equals identically on the kappa equation.
+    """
+    lam, n, sigma2, kappa = _s.lam, _s.n, _s.sigma2, _s.kappa
+    df1, df2 = spectrum.df1(kappa), spectrum.df2(kappa)
+    bias_sum = spectrum.functional(0, 2, True)(kappa)
+    dim = spectrum.dimension()
+    one_minus_df1, one_minus_gamma = 1 - df1 / n, 1 - df2 / n
+    if dim is not None:
+        S = spectrum.functional
+        near = dim <= 2 * n
+        gap = Difference(n, dim)  # exact in floating point, and kept out of SymPy's flattening
+        stable1 = (gap + kappa * S(0, 1)(kappa)) / n
+        stable2 = (gap + kappa * (2 * S(1, 2)(kappa) + kappa * S(0, 2)(kappa))) / n
+        one_minus_df1 = sympy.Piecewise((stable1, near), (one_minus_df1, True))
+        one_minus_gamma = sympy.Piecewise((stable2, near), (one_minus_gamma, True))
+    residual = one_minus_df1 - lam / kappa
+    bias = kappa**2 * bias_sum / one_minus_gamma
+    variance = sigma2 * (df2 / n) / one_minus_gamma
+    test = bias + variance + sigma2
+    shrink = sympy.Piecewise((Quotient(lam, kappa), kappa > 0), (one_minus_df1, True))
+    numeric = {
+        "excess_risk": bias + variance,
+        "test_error": test,
+        "train_error": shrink**2 * test,
+        "bias": bias,
+        "variance": variance,
+        "df1": df1,
+        "df2": df2,
+        "gcv": test,
+    }
+    return residual, numeric
+
+
 def _tidy(expr):
-    """Cancel closed-form expressions (no spectral functionals left) to a compact rational form."""
+    """Cancel closed-form expressions (no spectral functionals left) to a compact rational form,
+    branch by branch for a Piecewise."""
     if expr.atoms(SpectralSum):
         return expr
+    if expr.has(sympy.Piecewise):
+        folded = sympy.piecewise_fold(expr)
+        if isinstance(folded, sympy.Piecewise):
+            return sympy.Piecewise(*[(_tidy(e), c) for e, c in folded.args])
+        return folded
     num, den = sympy.fraction(sympy.cancel(expr))
     if den.could_extract_minus_sign():
         num, den = -num, -den
@@ -160,14 +212,22 @@ def _tidy(expr):
 
 
 def _physical_root(eq, unknown, lam):
-    """Solve ``eq`` for ``unknown`` and keep the root continuous from unknown ~ lam at lam -> oo."""
+    """Solve ``eq`` for ``unknown`` and keep the root continuous from unknown ~ lam at lam -> oo.
+
+    Only equations that are polynomial of degree <= 2 in the unknown (after clearing
+    denominators) are solved: the radicals of higher degrees (e.g. two symbolic atoms give a
+    cubic) are neither readable nor fast, and the numeric solver is exact there anyway.
+    """
+    numerator = sympy.numer(sympy.together(eq.lhs - eq.rhs))
     try:
-        roots = sympy.solve(eq, unknown)
-    except NotImplementedError:
+        degree = sympy.Poly(numerator, unknown).degree()
+    except sympy.PolynomialError:
         return {}
-    for r in roots:
+    if degree > 2:
+        return {}
+    for r in sympy.solve(numerator, unknown):
         try:
-            if sympy.limit(r / lam, lam, sympy.oo) == 1:
+            if sympy.simplify(sympy.limit(r / lam, lam, sympy.oo) - 1) == 0:
                 return {unknown: r}
         except (NotImplementedError, ValueError):
             continue

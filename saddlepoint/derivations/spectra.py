@@ -69,6 +69,11 @@ class SpectralSum(sympy.Function):
     def _eval_is_positive(self):
         return True if self.args[0].is_nonnegative else None
 
+    def __reduce_ex__(self, protocol):
+        # the class is made per spectrum at run time: pickle the recipe, not the class
+        cls = type(self)
+        return (_rebuild_functional, (cls.spectrum, cls.a, cls.b, cls.weighted, self.args[0]))
+
     def _latex(self, printer, exp=None):
         cls = type(self)
         arg = printer._print(self.args[0])
@@ -86,6 +91,10 @@ class SpectralSum(sympy.Function):
         cls = type(self)
         name = _FUNCTIONAL_PLAIN.get((cls.a, cls.b, cls.weighted), cls.__name__)
         return f"{name}({printer._print(self.args[0])})"
+
+
+def _rebuild_functional(spectrum, a, b, weighted, kappa):
+    return spectrum.functional(a, b, weighted)(kappa)
 
 
 _FUNCTIONAL_NAMES = {
@@ -135,6 +144,11 @@ class Spectrum:
     def __init__(self):
         self._functionals = {}
 
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_functionals"] = {}  # rebuilt on demand (run-time classes do not pickle)
+        return state
+
     @property
     def parameters(self):
         return ()
@@ -171,6 +185,10 @@ class Spectrum:
     def trace(self):
         """tr Sigma (a SymPy number or expression)."""
         raise NotImplementedError
+
+    def dimension(self):
+        """The number of modes d (a SymPy expression), or None for an infinite spectrum."""
+        return None
 
     def total_signal(self):
         """sum_i t_i = w*^T Sigma w*, the variance of the noiseless label."""
@@ -227,6 +245,9 @@ class Isotropic(Spectrum):
     _explicit_sum = _closed_form
 
     def trace(self):
+        return self.d
+
+    def dimension(self):
         return self.d
 
     def total_signal(self):
@@ -296,6 +317,9 @@ class Atoms(Spectrum):
     def trace(self):
         return sympy.Add(*[m * w for w, m in zip(self.eigenvalues, self.multiplicity)])
 
+    def dimension(self):
+        return self.d
+
     def total_signal(self):
         return sympy.Add(*[m * t for t, m in zip(self.target, self.multiplicity)])
 
@@ -355,6 +379,9 @@ class PowerLaw(Spectrum):
 
     def trace(self):
         return self._power_sum(self.alpha)
+
+    def dimension(self):
+        return None if self.d is None else sympy.Integer(self.d)
 
     def total_signal(self):
         return self._power_sum(self.beta)

@@ -106,7 +106,9 @@ def _bracket_solve(fns, p, tol, maxiter, lower_bound):
         geometric = (li > 0) & (hi_ > 4 * li)
         t = np.clip(fl / (fl - fh), 0.02, 0.98)
         t = np.where(np.isfinite(t), t, 0.5)
-        falsi = np.where(geometric, li * np.exp(t * np.log(np.abs(hi_ / np.where(li > 0, li, 1.0)))),
+        # interpolate log(x) as a difference of logs: hi/lo overflows for subnormal lo
+        log_lo = np.log(np.where(li > 0, li, 1.0))
+        falsi = np.where(geometric, np.exp(log_lo + t * (np.log(np.where(hi_ > 0, hi_, 1.0)) - log_lo)),
                          li + t * (hi_ - li))
         xn = np.where(newton_ok, xn, falsi)
         done = (fx == 0) | (np.abs(xn - xi) <= tol * np.abs(xi)) | (hi_ - li <= tol * np.abs(hi_))
@@ -162,8 +164,10 @@ def _newton_solve(fns, p, u0, tol, maxiter, lower):
         accepted = np.zeros(idx.size, dtype=bool)
         for _ls in range(30):
             trial = [vi + t * step[:, i] for i, vi in enumerate(v)]
-            rt = resid(q, trial)
-            good = (np.isfinite(rt).all(axis=1) & _in_domain(trial, lower)
+            inside = _in_domain(trial, lower)
+            # points outside the domain are never evaluated (kernels may reject them)
+            rt = resid(q, [np.where(inside, ti, vi) for ti, vi in zip(trial, v)])
+            good = (inside & np.isfinite(rt).all(axis=1)
                     & (np.linalg.norm(rt, axis=1) <= (1 - 1e-4 * t) * norm0))
             newly = good & ~accepted
             for i in range(m):
@@ -207,11 +211,15 @@ def _anderson_solve(fns, p, u0, tol, maxiter, lower, memory=5, damping=0.5):
             dX = np.stack([hist_x[i + 1] - hist_x[i] for i in range(len(hist_x) - 1)], axis=-1)
             A = np.einsum("nik,nil->nkl", dF, dF) + 1e-14 * np.eye(dF.shape[-1])
             b = np.einsum("nik,ni->nk", dF, f)
-            with np.errstate(all="ignore"):
-                gamma = np.linalg.solve(A, b[..., None])[..., 0]
+            try:
+                with np.errstate(all="ignore"):
+                    gamma = np.linalg.solve(A, b[..., None])[..., 0]
+            except np.linalg.LinAlgError:  # a degenerate history: take the plain damped step
+                gamma = np.zeros(b.shape)
             cand = new - np.einsum("nik,nk->ni", dX + damping * dF, gamma)
             usable = np.isfinite(cand).all(axis=1) & _in_domain([cand[:, i] for i in range(m)], lower)
             new = np.where(usable[:, None], cand, new)
+        new = np.maximum(new, np.asarray(lower, dtype=float)[None, :])  # stay in the domain
         done = np.max(np.abs(new - u) / np.maximum(np.abs(u), 1e-300), axis=1) <= tol
         u = np.where(active[:, None], new, u)
         active &= ~done

@@ -150,7 +150,7 @@ class Solver:
             "jacobian": (P + U, [[jac[i, j] for j in range(len(U))] for i in range(len(U))]),
             "stated": (P + U, [[e.lhs - e.rhs for e in de.equations],
                                [sympy.Abs(e.lhs) + sympy.Abs(e.rhs) for e in de.equations]]),
-            "observables": (P + U, [de.observables[k] for k in self.observable_names]),
+            "observables": (P + U, [de.numeric_observables[k] for k in self.observable_names]),
         }
         fixed = []
         for u, eq, r in zip(U, de.equations, res):
