@@ -107,6 +107,14 @@ def _progress(i, total, label, stream=sys.stderr):
         stream.write("\n")
 
 
+def _model_and_derivation(args):
+    """The model named on the command line, its derivation (spectrum options applied) and the
+    remaining key=value parameters."""
+    m = models.get(args.model)
+    options, params = _split(m, parse_assignments(args.assign))
+    return m, m.derivation(**options), params
+
+
 def cmd_list(args):
     for name, m in models.MODELS.items():
         print(f"{name:<16} {m.description}")
@@ -114,9 +122,7 @@ def cmd_list(args):
 
 
 def cmd_show(args):
-    m = models.get(args.model)
-    options, _ = _split(m, parse_assignments(args.assign))
-    de = m.derivation(**options)
+    m, de, _ = _model_and_derivation(args)
     if args.latex:
         print(de.latex())
         return 0
@@ -127,19 +133,20 @@ def cmd_show(args):
     for eq in de.equations:
         print(f"    {eq.lhs} = {eq.rhs}")
     print("observables:")
-    for k, v in de.observables.items():
-        print(f"    {k} = {v}")
+    _print_mapping(de.observables)
     if de.closed_form:
         print("closed form:")
-        for k, v in de.closed_form.items():
-            print(f"    {k} = {v}")
+        _print_mapping(de.closed_form)
     return 0
 
 
+def _print_mapping(mapping):
+    for k, v in mapping.items():
+        print(f"    {k} = {v}")
+
+
 def cmd_solve(args):
-    m = models.get(args.model)
-    options, params = _split(m, parse_assignments(args.assign))
-    de = m.derivation(**options)
+    m, de, params = _model_and_derivation(args)
     point = {k: v for k, v in m.defaults.items() if k in de.parameter_names}
     point.update(params)
     sol = de.solver()(**_outer(point), on_failure="mark")
@@ -158,9 +165,8 @@ def cmd_solve(args):
 
 
 def cmd_codegen(args):
-    m = models.get(args.model)
-    options, _ = _split(m, parse_assignments(args.assign))
-    source = m.derivation(**options).solver().to_source()
+    _, de, _ = _model_and_derivation(args)
+    source = de.solver().to_source()
     if args.output in (None, "-"):
         sys.stdout.write(source)
     else:

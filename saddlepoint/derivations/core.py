@@ -18,71 +18,57 @@ from .symbols import keyword_of, symbol_of
 __all__ = ["Step", "Derivation", "Difference", "Quotient"]
 
 
-class Quotient(sympy.Function):
-    """``a / b`` computed as one division, kept apart from products and powers.
+class _KeptApart(sympy.Function):
+    """A binary operation evaluated on its own, not merged into the expression around it.
 
-    ``(lam/kappa)**2`` would otherwise be evaluated as ``lam**2 / kappa**2``, which underflows
-    to 0/0 for tiny lam and kappa although the ratio is of order one.
+    Numeric forms use these where SymPy's canonical forms would cost floating-point accuracy.
+    They evaluate when both arguments are numbers; ``doit()`` returns the plain operation.
     """
 
     nargs = 2
     is_real = True
+    _symbol = None
+
+    @staticmethod
+    def _apply(a, b):
+        raise NotImplementedError
 
     @classmethod
     def eval(cls, a, b):
-        if a.is_Number and b.is_Number and b != 0:
-            return a / b
+        if a.is_Number and b.is_Number and not (cls._symbol == "/" and b == 0):
+            return cls._apply(a, b)
 
     def doit(self, deep=True, **hints):
-        a, b = (x.doit(deep=deep, **hints) if deep else x for x in self.args)
-        return a / b
+        return self._apply(*(x.doit(deep=deep, **hints) if deep else x for x in self.args))
 
     def _eval_evalf(self, prec):
         return self.doit()._eval_evalf(prec)
 
-    def _print_quotient(self, printer):
+    def _print_code(self, printer):
         a, b = (printer._print(x) for x in self.args)
-        return f"({a} / {b})"
+        return f"({a} {self._symbol} {b})"
 
-    _numpycode = _mpmathcode = _pythoncode = _lambdacode = _print_quotient
+    _numpycode = _mpmathcode = _pythoncode = _lambdacode = _print_code
 
     def _latex(self, printer, exp=None):
-        tex = r"\frac{%s}{%s}" % tuple(printer._print(x) for x in self.args)
+        tex = printer._print(self.doit())
         return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
 
 
-class Difference(sympy.Function):
-    """``a - b`` computed as one subtraction, kept apart from the sum it stands in.
+class Quotient(_KeptApart):
+    """``a / b`` as one division: ``(lam/kappa)**2`` would otherwise be evaluated as
+    ``lam**2 / kappa**2``, which underflows to 0/0 for tiny lam and kappa."""
 
-    Numeric forms use it where ``a - b`` is exact in floating point (``n - d`` for integer
-    sizes) but SymPy's flattening of ``a - b + c`` would evaluate ``(c - b) + a`` and cancel.
-    It evaluates when both arguments are numbers; ``doit()`` returns ``a - b``.
-    """
+    _symbol = "/"
+    _apply = staticmethod(lambda a, b: a / b)
 
-    nargs = 2
-    is_real = True
 
-    @classmethod
-    def eval(cls, a, b):
-        if a.is_Number and b.is_Number:
-            return a - b
+class Difference(_KeptApart):
+    """``a - b`` as one subtraction: exact for integer sizes (``n - d``), whereas SymPy's
+    flattening of ``a - b + c`` would evaluate ``(c - b) + a`` and cancel."""
 
-    def doit(self, deep=True, **hints):
-        a, b = (x.doit(deep=deep, **hints) if deep else x for x in self.args)
-        return a - b
-
-    def _eval_evalf(self, prec):
-        return self.doit()._eval_evalf(prec)
-
-    def _print_difference(self, printer):
-        a, b = (printer._print(x) for x in self.args)
-        return f"({a} - {b})"
-
-    _numpycode = _mpmathcode = _pythoncode = _lambdacode = _print_difference
-
-    def _latex(self, printer, exp=None):
-        tex = r"\left(%s - %s\right)" % tuple(printer._print(x) for x in self.args)
-        return tex if exp is None else r"%s^{%s}" % (tex, exp)
+    _symbol = "-"
+    _apply = staticmethod(lambda a, b: a - b)
 
 
 class Step(NamedTuple):
