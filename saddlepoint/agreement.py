@@ -40,7 +40,10 @@ class Agreement:
         return max(abs(r.z) for r in self.rows)
 
     def z(self, observable):
-        return next(r.z for r in self.rows if r.observable == observable)
+        for r in self.rows:
+            if r.observable == observable:
+                return r.z
+        raise KeyError(f"{observable!r} is not in this comparison; it has {[r.observable for r in self.rows]}")
 
     def passed(self, bound=4.0, finite_size=FINITE_SIZE):
         """Every observable within ``bound`` standard errors of the theory, or within the

@@ -240,6 +240,9 @@ def main(argv=None):
     except SaddlepointError as exc:
         print(f"saddlepoint: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `saddlepoint show ridge | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -320,6 +320,10 @@ class Derivation:
                 changes = self._map(lambda e: e.subs(sym, pt))
             changes["closed_form"] = limits
             changes["observables"] = {k: f_obs(k) for k in self._observables}
+            undefined = [k for k, v in changes["observables"].items() if v.has(sympy.nan)]
+            if undefined:
+                raise DerivationError(f"the limit {keyword_of(sym)} -> {pt} of {', '.join(undefined)} "
+                                      "could not be determined (SymPy returned nan)")
             changes["numeric_observables"] = None  # the limits are exact closed forms
         else:
             changes = self._map(lambda e: e.subs(sym, pt))

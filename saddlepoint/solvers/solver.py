@@ -188,12 +188,12 @@ class Solver:
             arr = _as_real_array(name, v)
             bad = ~np.isfinite(arr)
             if bad.any():
-                raise ParameterError(name, f"must be finite, got {arr[bad].flat[0]!r}")
+                raise ParameterError(name, f"must be finite, got {arr[bad].flat[0].item()!r}")
             below = (arr <= lo) if lo_open else (arr < lo)
             above = (arr >= hi) if hi_open else (arr > hi)
             if below.any() or above.any():
                 rng = f"{'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
-                badv = arr[below | above].flat[0]
+                badv = arr[below | above].flat[0].item()
                 raise ParameterError(name, f"must lie in {rng}, got {badv!r}")
             values.append(v if self.backend == "mpmath" else arr)
         return values
