@@ -156,3 +156,10 @@ def test_unknown_model_and_parameter(capsys):
     with pytest.raises(SystemExit):
         main(["solve"])      # argparse: missing model
     capsys.readouterr()
+
+
+def test_tour_runs_and_agrees(capsys):
+    """`saddlepoint tour` (the README's first command): derive, typeset, solve, check."""
+    assert main(["tour"]) == 0
+    out = capsys.readouterr().out
+    assert "\\begin{align*}" in out and "max |z|" in out and "all converged: True" in out
