@@ -27,7 +27,7 @@ import sympy
 from ..errors import DerivationError
 from . import symbols as _s
 from .core import Derivation, Difference, Quotient, Step
-from .spectra import Generic, Spectrum, SpectralSum, specialise
+from .spectra import Generic, LawSpectrum, Spectrum, SpectralSum, specialise
 
 __all__ = ["ridge", "optimal_ridge"]
 
@@ -74,6 +74,8 @@ def ridge(spectrum):
     >>> de.parameter_names
     ('lam', 'n', 'd', 'sigma2')
     """
+    if hasattr(spectrum, "polynomial") and hasattr(spectrum, "stieltjes"):  # a free-probability Law
+        spectrum = LawSpectrum(spectrum)
     if not isinstance(spectrum, Spectrum):
         raise TypeError(f"spectrum must be a saddlepoint spectrum (Isotropic, Atoms, PowerLaw), not {spectrum!r}")
     lam, n, sigma2, kappa = _s.lam, _s.n, _s.sigma2, _s.kappa
@@ -198,8 +200,8 @@ def _numeric_forms(spectrum):
 def _tidy(expr):
     """Cancel closed-form expressions (no spectral functionals left) to a compact rational form,
     branch by branch for a Piecewise."""
-    if expr.atoms(SpectralSum):
-        return expr
+    if expr.atoms(SpectralSum) or any(not p.exp.is_Integer for p in expr.atoms(sympy.Pow)):
+        return expr  # functionals or radicals: cancelling would be slow and no clearer
     if expr.has(sympy.Piecewise):
         folded = sympy.piecewise_fold(expr)
         if isinstance(folded, sympy.Piecewise):

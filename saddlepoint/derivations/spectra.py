@@ -30,7 +30,7 @@ import sympy
 from ..errors import ParameterError
 from . import symbols as _s
 
-__all__ = ["Spectrum", "Generic", "Isotropic", "Atoms", "PowerLaw", "SpectralSum", "specialise"]
+__all__ = ["Spectrum", "Generic", "Isotropic", "Atoms", "PowerLaw", "LawSpectrum", "SpectralSum", "specialise"]
 
 
 class SpectralSum(sympy.Function):
@@ -218,6 +218,100 @@ def specialise(expr, generic, spectrum):
     return expr.replace(
         lambda e: isinstance(e, SpectralSum) and type(e).spectrum is generic,
         lambda e: spectrum.functional(type(e).a, type(e).b, type(e).weighted)(e.args[0]))
+
+
+class LawSpectrum(Spectrum):
+    r"""A population covariance whose d eigenvalues follow a free-probability law ``law``.
+
+    The bridge from :mod:`saddlepoint.derivations.free` to deterministic equivalents:
+    ``spt.ridge(law)`` uses it. The teacher is isotropic with total power ``signal`` =
+    ||w*||^2, so the target power per mode is t_i = omega_i signal / d. With
+    :math:`h(\kappa) = \int d\mu(\omega)/(\omega + \kappa) = -g_\mu(-\kappa)`,
+
+    .. math::
+
+        S_{a,b}(\kappa) = d \int \omega^a (\omega+\kappa)^{-b} d\mu, \qquad
+        \int (\omega+\kappa)^{-m} d\mu = rac{(-1)^{m-1}}{(m-1)!} h^{(m-1)}(\kappa),
+
+    (expanding :math:`\omega^a = \sum_j inom{a}{j} (\omega+\kappa)^j (-\kappa)^{a-j}`; the
+    non-negative powers give moments), and :math:`T_{a,b} = \mathrm{signal}\, S_{a+1,b}/d`.
+    Needs the closed-form Stieltjes transform (laws of degree <= 2 in g: Marchenko-Pastur,
+    free Poisson, atoms); higher degrees raise DerivationError (numeric bridge not built yet).
+    """
+
+    kind = "law"
+
+    def __init__(self, law, signal=1, d=None):
+        super().__init__()
+        from ..errors import DerivationError
+        if getattr(law, "degree", 3) > 2:
+            raise DerivationError("spt.ridge of a law needs its Stieltjes transform in closed form "
+                                  f"(degree <= 2 in g); this law has degree {getattr(law, 'degree', '?')}")
+        self.law = law
+        self.signal = _number("signal", signal, nonnegative=True)
+        self.d = _s.d if d is None else _number("d", d, positive=True)
+        self._k = sympy.Dummy("kappa", positive=True)
+        # on the negative real axis sqrt(-kappa - r) = i sqrt(kappa + r) (r >= 0 a support
+        # edge of a covariance law): make h manifestly real
+        self._h = sympy.expand((-law.stieltjes(-self._k)).replace(
+            lambda e: e.is_Pow and e.exp == sympy.S.Half and self._left_of_support(e.base),
+            lambda e: sympy.I * sympy.sqrt(sympy.expand(-e.base))))
+        if self._h.has(sympy.I):
+            raise DerivationError("could not write the Stieltjes transform on the negative axis in real form "
+                                  "(is the law supported on [0, oo)?)")
+
+    def _left_of_support(self, base):
+        """``base`` = -kappa - r with r >= 0: the radicand is negative for every kappa > 0."""
+        k = self._k
+        if not base.has(k) or sympy.diff(base, k) != -1:
+            return False
+        r0 = -base.subs(k, 0)
+        if r0.is_nonnegative or (r0.is_number and bool(r0.evalf() >= 0)):
+            return True
+        # edges like q - 2 sqrt(q) + 1: write q = s^2 so that factor() sees (s - 1)^2
+        roots = {p: sympy.Dummy(positive=True) for p in r0.free_symbols if p.is_positive}
+        squared = r0.subs({sympy.sqrt(p): s for p, s in roots.items()}).subs({p: s**2 for p, s in roots.items()})
+        return bool(sympy.factor(squared).is_nonnegative)
+
+    @property
+    def parameters(self):
+        free = self.signal.free_symbols | sympy.sympify(self.d).free_symbols | set(self.law.parameters)
+        return tuple(sorted(free, key=str))
+
+    def _per_mode(self, a, b, kappa):
+        k = self._k
+        total = 0
+        for j in range(a + 1):
+            m = b - j
+            if m >= 1:
+                inv = (-1) ** (m - 1) * sympy.diff(self._h, k, m - 1) / sympy.factorial(m - 1)
+            else:
+                inv = sum(sympy.binomial(-m, i) * k ** (-m - i) * (self.law.moment(i) if i else 1)
+                          for i in range(-m + 1))
+            total += sympy.binomial(a, j) * (-k) ** (a - j) * inv
+        return total.subs(k, kappa)
+
+    def _closed_form(self, a, b, weighted, kappa):
+        if weighted:
+            return self.signal * self._per_mode(a + 1, b, kappa)
+        return self.d * self._per_mode(a, b, kappa)
+
+    _explicit_sum = _closed_form
+
+    def trace(self):
+        return self.d * self.law.moment(1)
+
+    def dimension(self):
+        return self.d
+
+    def total_signal(self):
+        return self.signal * self.law.moment(1)
+
+    def latex(self):
+        return r"\operatorname{spec}\Sigma \sim \mu,\ P_\mu(g, z) = %s = 0" % sympy.latex(self.law.polynomial)
+
+    def __repr__(self):
+        return f"LawSpectrum({self.law!r}, signal={self.signal})"
 
 
 class Isotropic(Spectrum):
