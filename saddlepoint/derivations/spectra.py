@@ -467,7 +467,7 @@ class PowerLaw(Spectrum):
         SymPy's ``harmonic(d, s)`` would add all d terms."""
         if self.d is None:
             return sympy.zeta(s).evalf(30)
-        if s == 1:
+        if sympy.Eq(s, 1) == sympy.true or float(s) == 1.0:
             return (sympy.digamma(self.d + 1) + sympy.EulerGamma).evalf(30)
         return (sympy.zeta(s) - sympy.zeta(s, self.d + 1)).evalf(30)
 
