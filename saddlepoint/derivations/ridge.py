@@ -245,7 +245,7 @@ def optimal_ridge(derivation, observable="test_error"):
     For the isotropic model the result is lam* = sigma2 d / (n signal), the Bayes-optimal ridge
     for a Gaussian prior of variance signal/d per weight (ridge normalised by 1/n).
     """
-    kappa, lam, n = _s.kappa, _s.lam, _s.n
+    kappa, lam = _s.kappa, _s.lam
     if not derivation.closed_form:
         raise DerivationError("optimal_ridge needs a closed-form derivation (e.g. an Isotropic spectrum)")
     expr = derivation.observables[observable]

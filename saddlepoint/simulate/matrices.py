@@ -82,12 +82,12 @@ minute); a Wishart / free Poisson with ``n d > MAX_ENTRIES`` (names ``ratio`` / 
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Mapping
 
 import numpy as np
 
 from saddlepoint.errors import ParameterError
+from saddlepoint.simulate._checks import as_int as _as_int
 from saddlepoint.simulate._stats import Estimate, mean_stderr
 
 __all__ = ["goe", "wishart", "spectrum", "haar_orthogonal", "SpectrumSample",
@@ -116,25 +116,6 @@ _EPS = np.finfo(float).eps
 
 
 # ----------------------------------------------------------------------------- validation
-
-def _as_int(name, value, minimum, maximum=None):
-    expect = f"must be an integer >= {minimum}" + (f" and <= {maximum}" if maximum else "")
-    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
-        raise ParameterError(name, f"{expect}; got {value!r}")
-    try:
-        v = operator.index(value)
-    except TypeError:
-        try:
-            f = float(value)
-        except (TypeError, ValueError):
-            raise ParameterError(name, f"{expect}; got {value!r}") from None
-        if not math.isfinite(f) or f != math.floor(f):
-            raise ParameterError(name, f"{expect}; got {value!r}")
-        v = int(f)
-    if v < minimum or (maximum is not None and v > maximum):
-        raise ParameterError(name, f"{expect}; got {value!r}")
-    return int(v)
-
 
 def _real(name, value, where="", positive=False, nonzero=False):
     expect = "must be a finite real number" + (" > 0" if positive else "") + \

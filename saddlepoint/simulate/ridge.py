@@ -85,11 +85,11 @@ To keep a call bounded in time and memory the following are refused with ``Param
 from __future__ import annotations
 
 import math
-import operator
 
 import numpy as np
 
 from saddlepoint.errors import ParameterError
+from saddlepoint.simulate._checks import as_int as _as_int
 from saddlepoint.simulate._stats import SimulationResult
 
 __all__ = ["ridge", "OBSERVABLES", "MAX_D", "MAX_ENTRIES_PER_DRAW", "MAX_ENTRIES_TOTAL", "MAX_SAMPLES"]
@@ -106,29 +106,6 @@ _BLOCK = 1 << 22  # target number of float64 entries of the large intermediate a
 
 
 # ----------------------------------------------------------------------------- validation
-
-def _as_int(name, value, minimum):
-    expect = f"must be an integer >= {minimum}"
-    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
-        raise ParameterError(name, f"{expect}; got {value!r}")
-    try:
-        return _check_min(name, operator.index(value), minimum, expect)
-    except TypeError:
-        pass
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        raise ParameterError(name, f"{expect}; got {value!r}") from None
-    if not math.isfinite(f) or f != math.floor(f):
-        raise ParameterError(name, f"{expect}; got {value!r}")
-    return _check_min(name, int(f), minimum, expect)
-
-
-def _check_min(name, value, minimum, expect):
-    if value < minimum:
-        raise ParameterError(name, f"{expect}; got {value!r}")
-    return int(value)
-
 
 def _as_grid(name, value):
     expect = "must be a finite real number >= 0 (or an array of them)"

@@ -323,7 +323,7 @@ def _as_real_array(name, v):
         if arr.dtype == object:
             arr = np.vectorize(float, otypes=[float])(arr) if arr.size else arr.astype(float)
         if arr.dtype.kind == "b":
-            raise ParameterError(name, f"must be real numbers, not booleans")
+            raise ParameterError(name, "must be real numbers, not booleans")
         if arr.dtype.kind == "c":
             raise ParameterError(name, f"must be real, got the complex value {v!r}")
         if arr.dtype.kind not in "iuf":
