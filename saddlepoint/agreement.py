@@ -96,10 +96,8 @@ def check(model="ridge", *, seeds=64, seed=0, options=None, **parameters):
     """
     from .models import get
     m = get(model)
-    opts = {**m.options, **m.check_options, **(options or {})}
-    spectrum = m.spectrum(**opts)
+    spectrum, de = m.build(**{**m.check_options, **(options or {})})
     point = {**m.defaults, **parameters}
-    de = m.derive(spectrum)
     unknown = set(point) - set(de.parameter_names) - {"d"}
     if unknown:
         raise ParameterError(sorted(unknown)[0], f"is not a parameter of {model}")

@@ -37,12 +37,30 @@ class Model:
     check_options: dict = field(default_factory=dict)
     check_grid: tuple = ()
 
-    def derivation(self, **options):
+    def build(self, **options):
+        """``(spectrum, derivation)`` for these spectrum options (model defaults filled in).
+
+        Cached per options: a Derivation is immutable and caches its compiled solvers, so
+        repeated checks and CLI calls at the same options compile once.
+        """
         opts = {**self.options, **options}
-        return self.derive(self.spectrum(**opts))
+        try:
+            key = (self.name, tuple(sorted(opts.items())))
+            hash(key)
+        except TypeError:  # unhashable option values (e.g. lists): build afresh
+            spectrum = self.spectrum(**opts)
+            return spectrum, self.derive(spectrum)
+        if key not in _BUILT:
+            spectrum = self.spectrum(**opts)
+            _BUILT[key] = (spectrum, self.derive(spectrum))
+        return _BUILT[key]
+
+    def derivation(self, **options):
+        return self.build(**options)[1]
 
 
 MODELS = {}
+_BUILT = {}
 
 
 def register(model):

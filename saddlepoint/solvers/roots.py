@@ -191,15 +191,20 @@ def _anderson_solve(fns, p, u0, tol, maxiter, lower, memory=5, damping=0.5):
     u = np.stack([np.array(v, dtype=float) for v in u0], axis=-1)
     n_pts = u.shape[0]
 
-    def G(v):
-        g = fns["fixed_point"](*p, *[v[:, i] for i in range(m)])
-        return np.stack([np.asarray(gi, dtype=float) * np.ones(n_pts) for gi in g], axis=-1)
+    def G(v, idx):
+        """G at the active points; converged points are fixed (G = identity there)."""
+        out = v.copy()
+        q = _take(p, idx)
+        g = fns["fixed_point"](*q, *[v[idx, i] for i in range(m)])
+        for i, gi in enumerate(g):
+            out[idx, i] = np.asarray(gi, dtype=float) * np.ones(idx.size)
+        return out
 
     hist_x, hist_f = [], []
     its = np.zeros(n_pts, dtype=int)
     active = np.ones(n_pts, dtype=bool)
     for _ in range(maxiter):
-        g = G(u)
+        g = G(u, np.nonzero(active)[0])
         f = g - u
         its += active
         hist_x.append(u.copy())
