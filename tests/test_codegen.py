@@ -13,6 +13,8 @@ import pytest
 
 from saddlepoint.derivations.ridge import CONVENTIONS
 
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 NAMES = ["iso", "atoms", "powerlaw"]
 STDLIB_OK = {"math"}
 
@@ -70,11 +72,13 @@ def test_docstring_states_conventions_and_argument_order(request, sources, name)
 
 
 RUNNER = textwrap.dedent("""
+    import os
     import sys
     # block every non-numpy dependency: importing them now raises ImportError
     for mod in ("sympy", "mpmath", "scipy", "saddlepoint"):
         sys.modules[mod] = None
-    sys.path = [p for p in sys.path if "work/main" not in p]
+    # the checkout itself must not be importable (its site-packages, e.g. a .venv inside it, stay)
+    sys.path = [p for p in sys.path if os.path.realpath(p or ".") != os.path.realpath(sys.argv[4])]
     sys.path.insert(0, sys.argv[1])
     import numpy as np
     try:
@@ -105,7 +109,7 @@ def test_generated_module_reproduces_the_solver_bitwise_without_sympy(request, t
     grid = grid_for(solver)
     np.savez(tmp_path / "grid.npz", **grid)
     run = subprocess.run([sys.executable, "-c", RUNNER, str(tmp_path), str(tmp_path / "grid.npz"),
-                          str(tmp_path / "out.npz")], cwd=tmp_path, capture_output=True, text=True,
+                          str(tmp_path / "out.npz"), REPO_ROOT], cwd=tmp_path, capture_output=True, text=True,
                          timeout=120, env=CHILD_ENV)
     assert run.returncode == 0, run.stderr[-3000:]
     assert json.loads(run.stdout.strip().splitlines()[-1].replace("'", '"')) == []
