@@ -29,8 +29,9 @@ class Row:
 class Agreement:
     """The table of one theory-vs-simulation comparison (one parameter point)."""
 
-    def __init__(self, rows, parameters, seeds, model=""):
+    def __init__(self, rows, parameters, seeds, model="", size="n"):
         self.rows = tuple(rows)
+        self.size = size
         self.parameters = dict(parameters)
         self.seeds = seeds
         self.model = model
@@ -47,7 +48,8 @@ class Agreement:
 
     def passed(self, bound=4.0, finite_size=FINITE_SIZE):
         """Every observable within ``bound`` standard errors of the theory, or within the
-        relative finite-size allowance ``finite_size / n``.
+        relative finite-size allowance ``finite_size / n`` (``n``: the model's size parameter,
+        e.g. ``N`` for replica models).
 
         Deterministic equivalents are exact as n, d -> infinity and carry an O(1/n) relative
         bias at finite size (its constant grows near the interpolation threshold). For the
@@ -55,7 +57,7 @@ class Agreement:
         falls below that bias, so the z-score alone would grow with the number of seeds; the
         allowance covers it. The tests check separately that the gap shrinks like 1/n.
         """
-        n = float(self.parameters.get("n", np.inf))
+        n = float(self.parameters.get(self.size, np.inf))
         return all(abs(r.z) <= bound or abs(r.mean - r.theory) <= finite_size * abs(r.theory) / n
                    for r in self.rows)
 
@@ -98,15 +100,15 @@ def check(model="ridge", *, seeds=64, seed=0, options=None, **parameters):
     m = get(model)
     spectrum, de = m.build(**{**m.check_options, **(options or {})})
     point = {**m.defaults, **parameters}
-    unknown = set(point) - set(de.parameter_names) - {"d"}
+    unknown = set(point) - set(de.parameter_names) - set(m.simulation_parameters)
     if unknown:
         raise ParameterError(sorted(unknown)[0], f"is not a parameter of {model}")
     sol = de.solver()(**{k: v for k, v in point.items() if k in de.parameter_names})
     sim = m.simulate(spectrum, seeds=seeds, seed=seed, **point)
     rows = []
-    for name in sim.observables:
+    for name in m.compare or [o for o in sim.observables if o in sol]:
         theory = float(sol[name])
         est = sim[name]
         mean, se = float(est.mean), float(est.stderr)
         rows.append(Row(name, theory, mean, se, z_score(theory, mean, se)))
-    return Agreement(rows, point, seeds, model)
+    return Agreement(rows, point, seeds, model, size=m.size)

@@ -194,7 +194,7 @@ def cmd_check(args):
         worst = max(worst, a.max_abs_z)
     ok = all(a.passed(args.bound) for a in results)
     print(f"largest |z| = {worst:.2f}; {'all agree' if ok else 'DISAGREEMENT'} "
-          f"(|z| <= {args.bound:g} or relative gap <= {FINITE_SIZE:g}/n)")
+          f"(|z| <= {args.bound:g} or relative gap <= {FINITE_SIZE:g}/{m.size})")
     return 0 if ok else 1
 
 

@@ -25,6 +25,11 @@ class Model:
     ``check_options``: spectrum options used when checking against a simulation (e.g. a
     finite ``d`` for power laws, for which theory and simulation then use the same spectrum);
     ``check_grid``: parameter points (list of dicts) swept by ``saddlepoint check``.
+    ``simulation_parameters``: names only the simulation takes (a finite size such as ``d`` for
+    a d = infinity theory, or ``N`` for a replica model whose theory is N = infinity);
+    ``size``: the parameter whose inverse sets the finite-size allowance of
+    :meth:`~saddlepoint.agreement.Agreement.passed`; ``compare``: the observables held against
+    the simulation (default: every observable both report).
     """
 
     name: str
@@ -36,6 +41,9 @@ class Model:
     options: dict = field(default_factory=dict)
     check_options: dict = field(default_factory=dict)
     check_grid: tuple = ()
+    simulation_parameters: tuple = ("d",)
+    size: str = "n"
+    compare: tuple = ()
 
     def build(self, **options):
         """``(spectrum, derivation)`` for these spectrum options (model defaults filled in).
