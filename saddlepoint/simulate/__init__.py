@@ -7,6 +7,8 @@ or ``saddlepoint.solvers``.
 - :func:`goe`, :func:`wishart`, :func:`haar_orthogonal`, :func:`spectrum` -- random matrices
   (see :mod:`saddlepoint.simulate.matrices`); ``spectrum`` samples the ensemble a free-probability
   law's ``ensemble`` recipe describes.
+- :func:`best_of_k` -- best of k Gaussian samples judged by squared error (see
+  :mod:`saddlepoint.simulate.best_of_k`).
 - :class:`SimulationResult`, :class:`Estimate` -- per-seed samples summarised as mean and
   standard error over seeds.
 - :func:`perceptron_capacity`, :func:`perceptron_critical_load`, :func:`capacity_crossing`,
@@ -20,6 +22,7 @@ or ``saddlepoint.solvers``.
 """
 
 from saddlepoint.simulate._stats import Estimate, SimulationResult
+from saddlepoint.simulate.best_of_k import best_of_k
 from saddlepoint.simulate.gcm import fit_erm, gaussian_covariate_erm
 from saddlepoint.simulate.hopfield import hopfield
 from saddlepoint.simulate.matrices import SpectrumSample, goe, haar_orthogonal, spectrum, wishart
@@ -29,6 +32,6 @@ from saddlepoint.simulate.perceptron import (capacity_crossing, gibbs_version_sp
 from saddlepoint.simulate.ridge import ridge
 
 __all__ = ["ridge", "SimulationResult", "Estimate", "goe", "wishart", "haar_orthogonal", "spectrum",
-           "SpectrumSample", "perceptron_capacity", "perceptron_critical_load",
+           "SpectrumSample", "best_of_k", "perceptron_capacity", "perceptron_critical_load",
            "capacity_crossing", "max_stability", "gibbs_version_space", "teacher_student_perceptron",
            "hopfield", "gaussian_covariate_erm", "fit_erm"]
