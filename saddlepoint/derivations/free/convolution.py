@@ -37,6 +37,17 @@ def _as_law(x, name):
     raise ParameterError(name, f"must be a Law (use law + c or law * c for numbers), got {x!r}")
 
 
+def _numeric_dispatch(op, a, b):
+    """If either argument is a numeric law (``saddlepoint.solvers.free_subordination``; laws
+    that are not algebraic), the convolution is done numerically by subordination there.
+    Imported lazily: this package never imports numpy at module level."""
+    if getattr(a, "_is_numeric_law", False) or getattr(b, "_is_numeric_law", False):
+        from saddlepoint.solvers import free_subordination
+
+        return getattr(free_subordination, op)(a, b)
+    return None
+
+
 def _select(factors, y, x, series_fn, K, start=8):
     """The unique factor ``F(y, x)`` with ``F(y(x), x) = O(x^N)`` for the series
     ``series_fn(N)``, increasing ``N`` until only one factor is left."""
@@ -131,6 +142,9 @@ def free_add(a, b):
     >>> free_add(Semicircle(1), Semicircle(2)) == Semicircle(3)
     True
     """
+    numeric = _numeric_dispatch("free_add", a, b)
+    if numeric is not None:
+        return numeric
     a, b = _as_law(a, "a"), _as_law(b, "b")
     ca, cb = a._constant(), b._constant()
     if ca is not None:
@@ -190,6 +204,9 @@ def free_mul(a, b):
     >>> [free_mul(MarchenkoPastur(1), MarchenkoPastur(1)).moment(k) for k in range(1, 5)]
     [1, 3, 12, 55]
     """
+    numeric = _numeric_dispatch("free_mul", a, b)
+    if numeric is not None:
+        return numeric
     a, b = _as_law(a, "a"), _as_law(b, "b")
     ca, cb = a._constant(), b._constant()
     if ca is not None:
