@@ -70,7 +70,7 @@ from scipy.optimize import minimize
 from scipy.special import expit, log_expit
 
 from saddlepoint.errors import ConvergenceError, ParameterError
-from saddlepoint.simulate._checks import as_int as _as_int
+from saddlepoint.simulate._checks import as_int as _as_int, as_real
 from saddlepoint.simulate._stats import SimulationResult
 
 __all__ = ["gaussian_covariate_erm", "fit_erm", "LOSSES"]
@@ -79,17 +79,6 @@ LOSSES = ("square", "hinge", "logistic")
 _MAX_ENTRIES = 20_000_000        # n * d per draw
 
 
-def _as_real(name, value, lo, strict=False):
-    expect = f"must be a finite real number {'>' if strict else '>='} {lo}"
-    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
-        raise ParameterError(name, f"{expect}; got {value!r}")
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        raise ParameterError(name, f"{expect}; got {value!r}") from None
-    if not math.isfinite(f) or f < lo or (strict and f == lo):
-        raise ParameterError(name, f"{expect}; got {value!r}")
-    return f
 
 
 def _loss_values(loss, y, z):
@@ -226,8 +215,8 @@ def fit_erm(features, labels, loss, lam, solver="auto", tol=1e-7):
         raise ParameterError("labels", f"must be a finite ({X.shape[0]},) array")
     if loss != "square" and not np.all(np.abs(y) == 1):
         raise ParameterError("labels", f"must be +-1 for the {loss} loss")
-    lam = _as_real("lam", lam, 0.0, strict=loss != "square")
-    tol = _as_real("tol", tol, 0.0, strict=True)
+    lam = as_real("lam", lam, 0.0, strict=loss != "square")
+    tol = as_real("tol", tol, 0.0, strict=True)
     if loss == "square" and solver == "auto":
         return _fit_square_exact(X, y, lam)
     if loss == "hinge":
@@ -282,10 +271,10 @@ def gaussian_covariate_erm(loss, alpha, d, lam, noise=0.0, covariance=None, seed
     """
     if not isinstance(loss, str) or loss not in LOSSES:
         raise ParameterError("loss", f"must be one of {', '.join(map(repr, LOSSES))}; got {loss!r}")
-    alpha = _as_real("alpha", alpha, 0.0, strict=True)
+    alpha = as_real("alpha", alpha, 0.0, strict=True)
     d = _as_int("d", d, 1)
-    lam = _as_real("lam", lam, 0.0, strict=loss != "square")
-    noise = _as_real("noise", noise, 0.0)
+    lam = as_real("lam", lam, 0.0, strict=loss != "square")
+    noise = as_real("noise", noise, 0.0)
     seeds = _as_int("seeds", seeds, 1)
     seed = _as_int("seed", seed, 0)
     test_points = _as_int("test_points", test_points, 0)

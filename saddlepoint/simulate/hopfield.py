@@ -43,7 +43,7 @@ import math
 import numpy as np
 
 from saddlepoint.errors import ConvergenceError, ParameterError
-from saddlepoint.simulate._checks import as_int as _as_int
+from saddlepoint.simulate._checks import as_int as _as_int, as_real
 from saddlepoint.simulate._stats import SimulationResult
 
 __all__ = ["hopfield", "MAX_STORED"]
@@ -51,17 +51,6 @@ __all__ = ["hopfield", "MAX_STORED"]
 MAX_STORED = 200_000_000   # seeds * N * P int8 pattern entries
 
 
-def _as_real(name, value, lo, hi=None):
-    expect = f"must be a finite real number >= {lo}" + ("" if hi is None else f" and <= {hi}")
-    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
-        raise ParameterError(name, f"{expect}; got {value!r}")
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        raise ParameterError(name, f"{expect}; got {value!r}") from None
-    if not math.isfinite(f) or f < lo or (hi is not None and f > hi):
-        raise ParameterError(name, f"{expect}; got {value!r}")
-    return f
 
 
 def hopfield(alpha, N, temperature=0.0, initial_overlap=1.0, sweeps=None, seeds=16, seed=0):
@@ -115,10 +104,10 @@ def hopfield(alpha, N, temperature=0.0, initial_overlap=1.0, sweeps=None, seeds=
     >>> bool(res.m.mean > 0.95)
     True
     """
-    alpha = _as_real("alpha", alpha, 0.0)
+    alpha = as_real("alpha", alpha, 0.0)
     N = _as_int("N", N, 2)
-    temperature = _as_real("temperature", temperature, 0.0)
-    initial_overlap = _as_real("initial_overlap", initial_overlap, 0.0, 1.0)
+    temperature = as_real("temperature", temperature, 0.0)
+    initial_overlap = as_real("initial_overlap", initial_overlap, 0.0, 1.0)
     zero_t = temperature == 0.0
     sweeps = (200 if zero_t else 50) if sweeps is None else _as_int("sweeps", sweeps, 1)
     seeds = _as_int("seeds", seeds, 1)

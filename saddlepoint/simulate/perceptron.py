@@ -44,7 +44,7 @@ import numpy as np
 from scipy.optimize import linprog, nnls
 
 from saddlepoint.errors import ConvergenceError, ParameterError
-from saddlepoint.simulate._checks import as_int as _as_int
+from saddlepoint.simulate._checks import as_int as _as_int, as_nonnegative_grid, as_real
 from saddlepoint.simulate._stats import SimulationResult
 
 __all__ = ["perceptron_capacity", "perceptron_critical_load", "capacity_crossing", "CapacityCrossing",
@@ -58,32 +58,8 @@ _ENUM_BLOCK = 1 << 15     # weight vectors per enumeration block
 
 # ----------------------------------------------------------------------------- argument checks
 
-def _as_real(name, value, minimum=None, strict=False):
-    expect = "must be a finite real number" + (
-        "" if minimum is None else f" {'>' if strict else '>='} {minimum}")
-    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
-        raise ParameterError(name, f"{expect}; got {value!r}")
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        raise ParameterError(name, f"{expect}; got {value!r}") from None
-    if not math.isfinite(f) or (minimum is not None and (f < minimum or (strict and f == minimum))):
-        raise ParameterError(name, f"{expect}; got {value!r}")
-    return f
 
 
-def _as_load_grid(name, value):
-    expect = "must be a finite real number >= 0 (or a 1-d array of them)"
-    try:
-        arr = np.asarray(value)
-        if arr.dtype == bool or arr.dtype.kind in "USVcmMO":
-            raise TypeError
-        arr = arr.astype(float)
-    except (TypeError, ValueError):
-        raise ParameterError(name, f"{expect}; got {value!r}") from None
-    if arr.ndim > 1 or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr < 0):
-        raise ParameterError(name, f"{expect}; got {value!r}")
-    return arr
 
 
 def _as_choice(name, value, choices):
@@ -386,9 +362,9 @@ def perceptron_capacity(alpha, N, margin=0.0, weights="spherical", seeds=64, see
     (64.0, 0.693147)
     """
     weights = _as_choice("weights", weights, ("spherical", "ising"))
-    alphas = _as_load_grid("alpha", alpha)
+    alphas = as_nonnegative_grid("alpha", alpha, one_dimensional=True)
     N = _as_int("N", N, 1, MAX_ISING_N if weights == "ising" else _MAX_N)
-    margin = _as_real("margin", margin, 0.0)
+    margin = as_real("margin", margin, 0.0)
     seeds, seed, children = _children(seed, seeds)
     P_grid = np.rint(alphas * N).astype(np.int64)
     P_max = int(P_grid.max())
@@ -445,7 +421,7 @@ def perceptron_critical_load(N, margin=0.0, seeds=64, seed=0):
     True
     """
     N = _as_int("N", N, 1, _MAX_N)
-    margin = _as_real("margin", margin, 0.0)
+    margin = as_real("margin", margin, 0.0)
     seeds, seed, children = _children(seed, seeds)
     load = np.empty(seeds)
     for k, child in enumerate(children):
@@ -525,7 +501,7 @@ def capacity_crossing(Ns, alphas, margin=0.0, seeds=64, seed=0, weights="spheric
         raise ParameterError("Ns", f"must be a sequence of integers >= 1; got {Ns!r}") from None
     if not Ns_list:
         raise ParameterError("Ns", "must contain at least one size")
-    grid = _as_load_grid("alphas", alphas)
+    grid = as_nonnegative_grid("alphas", alphas, one_dimensional=True)
     if grid.ndim != 1 or grid.size < 2 or np.any(np.diff(grid) <= 0):
         raise ParameterError("alphas", f"must be an increasing 1-d grid of at least 2 loads; got {alphas!r}")
     crossing = np.empty(len(Ns_list))
@@ -702,7 +678,7 @@ def teacher_student_perceptron(alpha, N, learning="gibbs", seeds=32, seed=0, ste
     (True, True)
     """
     learning = _as_choice("learning", learning, ("gibbs", "bayes", "max_margin"))
-    alpha = _as_real("alpha", alpha, 0.0, strict=True)
+    alpha = as_real("alpha", alpha, 0.0, strict=True)
     N = _as_int("N", N, 2, _MAX_N if learning == "max_margin" else 400)
     seeds, seed, children = _children(seed, seeds)
     steps = 200 * N if steps is None else _as_int("steps", steps, 0)

@@ -89,7 +89,7 @@ import math
 import numpy as np
 
 from saddlepoint.errors import ParameterError
-from saddlepoint.simulate._checks import as_int as _as_int
+from saddlepoint.simulate._checks import as_int as _as_int, as_nonnegative_grid
 from saddlepoint.simulate._stats import SimulationResult
 
 __all__ = ["ridge", "OBSERVABLES", "MAX_D", "MAX_ENTRIES_PER_DRAW", "MAX_ENTRIES_TOTAL", "MAX_SAMPLES"]
@@ -107,18 +107,6 @@ _BLOCK = 1 << 22  # target number of float64 entries of the large intermediate a
 
 # ----------------------------------------------------------------------------- validation
 
-def _as_grid(name, value):
-    expect = "must be a finite real number >= 0 (or an array of them)"
-    try:
-        arr = np.asarray(value)
-        if arr.dtype == bool or arr.dtype.kind in "USVcmM":
-            raise TypeError
-        arr = arr.astype(float)
-    except (TypeError, ValueError):
-        raise ParameterError(name, f"{expect}; got {value!r}") from None
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
-        raise ParameterError(name, f"{expect}; got {value!r}")
-    return arr
 
 
 def _as_real(value, what):
@@ -383,8 +371,8 @@ def ridge(spectrum, lam, n, d=None, sigma2=0.0, seeds=64, seed=0):
     n = _as_int("n", n, 1)
     seeds = _as_int("seeds", seeds, 1)
     seed = _as_int("seed", seed, 0)
-    lam_a = _as_grid("lam", lam)
-    sig_a = _as_grid("sigma2", sigma2)
+    lam_a = as_nonnegative_grid("lam", lam)
+    sig_a = as_nonnegative_grid("sigma2", sigma2)
     try:
         lam_b, sig_b = np.broadcast_arrays(lam_a, sig_a)
     except ValueError:
