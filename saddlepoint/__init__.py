@@ -9,7 +9,7 @@ True
 
 __version__ = "0.1.0"
 
-from . import simulate
+from . import scaling, simulate
 from .agreement import check
 from .best_of_k import best_of_k
 from .derivations import Atoms, Derivation, Isotropic, PowerLaw, Step, optimal_ridge, ridge
@@ -18,5 +18,5 @@ from .errors import ConvergenceError, DerivationError, ParameterError
 from .solvers import Solution, Solver
 
 __all__ = ["best_of_k", "ridge", "optimal_ridge", "Isotropic", "Atoms", "PowerLaw", "Derivation", "Step",
-           "Solver", "Solution", "simulate", "symbols", "check",
+           "Solver", "Solution", "simulate", "scaling", "symbols", "check",
            "ParameterError", "ConvergenceError", "DerivationError", "__version__"]
