@@ -88,7 +88,9 @@ def check(model="ridge", *, seeds=64, seed=0, options=None, **parameters):
     """Solve a registered model and simulate it at the same point; return an :class:`Agreement`.
 
     ``model``: a name from :data:`saddlepoint.models.MODELS` (``"ridge"``, ``"ridge-atoms"``,
-    ``"ridge-powerlaw"``). ``options`` override the spectrum options (for power laws the
+    ``"ridge-powerlaw"``; the replica models ``"hopfield"``, ``"perceptron-gibbs"``,
+    ``"perceptron-bayes"``, ``"perceptron-max-margin"``, ``"gardner"``, whose finite size ``N``
+    is a simulation-only parameter). ``options`` override the spectrum options (for power laws the
     check uses a finite ``d`` for both theory and simulation). Parameters default to the
     model's ``defaults``.
 

@@ -116,8 +116,9 @@ def _model_and_derivation(args):
 
 
 def cmd_list(args):
+    width = max(16, *(len(name) for name in models.MODELS))
     for name, m in models.MODELS.items():
-        print(f"{name:<16} {m.description}")
+        print(f"{name:<{width}} {m.description}")
     return 0
 
 

@@ -148,3 +148,50 @@ def test_generated_module_checks_its_inputs(iso, tmp_path):
 def test_to_source_needs_the_numpy_backend(iso):
     with pytest.raises(ValueError):
         iso.solver(backend="mpmath", dps=30).to_source()
+
+
+# Replica solvers: the generated module carries the numpy error functions of
+# solvers.quadrature (Cody's approximations, no scipy.special) and the Gaussian quadrature.
+REPLICA_GRIDS = {
+    "hopfield_T0": dict(alpha=np.array([0.02, 0.05, 0.1, 0.13])),        # retrieval branch, alpha < 0.138
+    "teacher_student_gibbs": dict(alpha=np.array([0.1, 0.5, 2.0, 10.0, 50.0])),
+}
+
+
+def _replica_solver(name):
+    from saddlepoint import replica
+    if name == "hopfield_T0":
+        return replica.hopfield(temperature=0).solver()
+    return replica.teacher_student_perceptron("gibbs").solver()
+
+
+@pytest.mark.parametrize("name", list(REPLICA_GRIDS))
+def test_generated_replica_module_reproduces_the_solver_bitwise_without_scipy(tmp_path, name):
+    solver = _replica_solver(name)
+    source = solver.to_source()
+    for line in source.splitlines():
+        if re.match(r"\s*(import|from)\s", line):
+            assert "scipy" not in line and "sympy" not in line and "mpmath" not in line, line
+    (tmp_path / "generated.py").write_text(source)
+    grid = REPLICA_GRIDS[name]
+    np.savez(tmp_path / "grid.npz", **grid)
+    run = subprocess.run([sys.executable, "-c", RUNNER, str(tmp_path), str(tmp_path / "grid.npz"),
+                          str(tmp_path / "out.npz"), REPO_ROOT], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=120, env=CHILD_ENV)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert json.loads(run.stdout.strip().splitlines()[-1].replace("'", '"')) == []
+    got = np.load(tmp_path / "out.npz")
+    sol = solver(**grid)
+    assert bool(np.all(sol.converged))
+    expected = {k: np.asarray(sol[k]) for k in sol.keys()}
+    expected.update(converged=np.asarray(sol.converged), residual=np.asarray(sol.residual),
+                    iterations=np.asarray(sol.iterations))
+    assert set(got.files) == set(expected)
+    for k, v in expected.items():
+        g = got[k]
+        assert g.shape == v.shape, k
+        if k == "iterations":
+            assert np.array_equal(g, v), k
+        else:
+            assert g.dtype == v.dtype, k
+            assert g.tobytes() == v.tobytes(), k      # bit for bit

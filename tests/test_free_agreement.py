@@ -297,32 +297,16 @@ def test_rank_deficient_product_atom_wishart_first():
     assert sample.ks_distance(cdf) <= ks_bound(D_MOMENTS)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (sampler): free.simulate.spectrum(free_mul(Atoms([2, 1/2]), MP(2))) -- the same law as "
-    "free_mul(MP(2), Atoms(...)), Law == is True -- returns the d - n zero eigenvalues of the "
-    "rank-deficient product as +-3e-15 (half of them negative) instead of exact zeros, so "
-    "SpectrumSample.ks_distance against the law's exact atom at 0 is 0.25 instead of 0.005 "
-    "(0.0046 once |x| < 1e-12 is snapped to 0, see the companion test). The Wishart-first order "
-    "pads exact zeros."))
 def test_rank_deficient_product_atom_atoms_first():
+    """The same law in the other order (Law == is True): the sampler must find the d - n exact
+    zeros of the rank-deficient product from the structure (the n x n Gram side), as the
+    Wishart-first order does. Before the fix they came out of a d x d eigvalsh as +-3e-15, half
+    of them negative, and the KS distance against the exact atom at 0 was 0.25."""
     law = free.free_mul(POPULATION, free.MarchenkoPastur(2))
     assert law == free.free_mul(free.MarchenkoPastur(2), POPULATION)
-    sample = free.simulate.spectrum(law, d=D_MOMENTS, seeds=2, seed=1)
-    cdf, _ = law_cdf(law)
-    assert sample.ks_distance(cdf) <= ks_bound(D_MOMENTS)
-
-
-def test_rank_deficient_product_atom_atoms_first_snapped():
-    """The theory is right in that order too: snapping the rounding-level eigenvalues (|x| <
-    1e-12, about 1000 eps ||M||) to 0 gives the expected KS distance and moments."""
-    from saddlepoint.simulate import SpectrumSample
-
-    law = free.free_mul(POPULATION, free.MarchenkoPastur(2))
-    raw = free.simulate.spectrum(law, d=D_MOMENTS, seeds=SEEDS_MOMENTS, seed=1)
-    ev = raw.eigenvalues
-    assert np.all(np.abs(ev[:, : D_MOMENTS // 2]) < 1e-12)          # rows sorted ascending
-    snapped = np.where(np.abs(ev) < 1e-12, 0.0, ev)
-    sample = SpectrumSample(snapped, raw.recipe, raw.d, raw.seeds, raw.seed)
+    sample = free.simulate.spectrum(law, d=D_MOMENTS, seeds=SEEDS_MOMENTS, seed=1)
+    assert np.all(sample.eigenvalues[:, : D_MOMENTS // 2] == 0.0)     # rows sorted ascending
+    assert np.all(sample.eigenvalues[:, D_MOMENTS // 2:] > 0.0)
     check_moments(law, sample)
     cdf, _ = law_cdf(law)
     assert sample.ks_distance(cdf) <= ks_bound(D_MOMENTS)

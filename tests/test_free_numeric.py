@@ -384,3 +384,68 @@ def test_invalid_input():
         fn.moments(semicircle(1.0), -1)
     with pytest.raises(ParameterError, match="`k_max`"):
         fn.moments(semicircle(1.0), 2.5)
+
+
+# ---------------------------------------------------------------------------------------------
+# high-degree laws: singular points without the exact discriminant
+# ---------------------------------------------------------------------------------------------
+
+def _degree_23_law():
+    from saddlepoint import free
+
+    R, H = sympy.Rational, sympy.Rational(1, 2)
+    sc = free.free_add(free.Semicircle(1), free.Atoms([-2, 0, 1], [R(1, 4), H, R(1, 4)]))
+    mp = free.free_mul(free.MarchenkoPastur(H), free.Atoms([1, 2, 4], [H, R(1, 4), R(1, 4)]))
+    return free.free_add(sc, mp)
+
+
+def test_high_degree_law_edges_are_double_roots():
+    """(SC ⊞ 3 atoms) ⊞ (MP ⊠ 3 atoms) has degree 23 in g (discriminant of degree 148 in z, too
+    costly to eliminate exactly): Law.support() gives Float edges from the Sylvester pencil,
+    refined at 40 digits. Checked by a different algorithm: at each edge mpmath's polyroots
+    (40 digits) finds a double root of P(., e) (two roots within 1e-12), which splits (gap >
+    1e-6) at e -+ 1e-9; the density vanishes just outside and is positive just inside; the
+    double-precision edges of free_numeric.support agree to 1e-13."""
+    law = _degree_23_law()
+    assert law.degree == 23
+    edges = law.support()
+    assert len(edges) == 2 and all(isinstance(e, sympy.Float) for e in edges)
+    rows = law.coefficients()
+
+    def min_gap(x):
+        with mpmath.workdps(40):
+            coeffs = [mpmath.fsum(mpmath.mpf(c.p) / c.q * x ** j for j, c in enumerate(row)) for row in rows]
+            rts = mpmath.polyroots(coeffs[::-1], maxsteps=200, extraprec=80)
+            return min(abs(a - b) for i, a in enumerate(rts) for b in rts[i + 1:])
+    for e in edges:
+        with mpmath.workdps(40):
+            x, step = mpmath.mpf(str(e)), mpmath.mpf(10) ** -9
+            assert min_gap(x) < 1e-12               # a double root ~ sqrt(error in e)
+            assert min_gap(x - step) > 1e-6 and min_gap(x + step) > 1e-6
+    lo, hi = (float(e) for e in edges)
+    rho = law.density(np.array([lo - 1e-6, lo + 1e-6, hi - 1e-6, hi + 1e-6]))
+    assert rho[0] == 0 and rho[3] == 0 and rho[1] > 0 and rho[2] > 0
+    (a, b), = fn.support(law)
+    assert a == pytest.approx(lo, rel=1e-13) and b == pytest.approx(hi, rel=1e-13)
+
+
+def test_negative_axis_next_to_a_rank_deficient_atom():
+    """Regression: MP(2) ⊠ atoms {2, 1/2} has an atom 1/2 at 0 shared by two branches, which
+    differ only at O(1) next to |g| ~ 1/|z|. Descending to x in [-0.3, -0.19] in long steps the
+    continuation used to land on the other branch (g(-0.2) = -2.02 instead of -2.90). Reference:
+    Silverstein's equation for the sample covariance of that population (q = 2), h(k) =
+    -g(-k) = (tau/k) <1/(omega + tau)>, tau = k + tau q <omega/(omega + tau)>, by brentq."""
+    from scipy.optimize import brentq
+
+    from saddlepoint import free
+
+    half = sympy.Rational(1, 2)
+    law = free.free_mul(free.MarchenkoPastur(2), free.Atoms([2, half], [half, half]))
+    omega = np.array([2.0, 0.5])
+
+    def h(k):
+        tau = brentq(lambda t: t - k - 2.0 * t * np.mean(omega / (omega + t)), k, k + 20.0, xtol=1e-15)
+        return tau / k * np.mean(1.0 / (omega + tau))
+    kappa = np.geomspace(1e-3, 1e2, 120)
+    got = -fn.stieltjes(law, -kappa).real
+    np.testing.assert_allclose(got, [h(k) for k in kappa], rtol=1e-9)

@@ -259,9 +259,12 @@ def test_marchenko_pastur_atoms():
     assert MarchenkoPastur(2.5).atoms() == [(0, R(3, 5))]
     assert MarchenkoPastur(R(1, 2)).atoms() == []
     assert MarchenkoPastur(1).atoms() == []
-    # symbolic: an exact expression equal to max(0, 1 - 1/q)
+    # symbolic: max(0, 1 - 1/q) written without nested radicals (the branch's residue at 0 is
+    # (q - 1 + sqrt((q - 1)^2))/(2q) on the principal square root)
     (loc, wt), = MarchenkoPastur(q).atoms()
     assert loc == 0
+    assert wt == sympy.Max(0, q - 1) / q
+    assert not wt.atoms(sympy.Pow) - {1 / q} and not wt.has(sympy.I)
     for qq in (R(1, 3), R(1, 2), 2, 5):
         assert abs(complex(wt.subs(q, qq).evalf(30)) - float(max(0, 1 - R(1, qq)))) < 1e-20
 

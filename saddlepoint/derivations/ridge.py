@@ -67,6 +67,19 @@ def ridge(spectrum):
     Conventions: see the module docstring (ridge normalised by 1/n; excess_risk excludes
     the test-label noise, test_error includes it).
 
+    ``spectrum`` may also be a free-probability ``Law`` (:mod:`saddlepoint.free`): the law of
+    the eigenvalues of Sigma, on [0, oo), with an isotropic teacher of unit power
+    (:class:`~saddlepoint.derivations.spectra.LawSpectrum`; wrap the law yourself for another
+    ``signal``). Laws of degree <= 2 in g enter in closed form; any other algebraic law (e.g.
+    the sample-covariance law ``free_mul(MarchenkoPastur(q), Atoms(...))``, degree 3) through
+    its resolvent moments R_m(kappa) = int dmu(omega) (omega + kappa)^-m, which stay symbolic
+    in the equations (df1 = d (1 - kappa R_1), df2 = d (1 - 2 kappa R_1 + kappa^2 R_2)) and
+    are evaluated by following the root of P(g, -kappa) = 0 (numpy, mpmath and generated
+    source alike). To hold such a theory against a simulation, draw the population instead
+    of the theory: ``omega = free.simulate.spectrum(law, d=d, seeds=1).eigenvalues[0]``, then
+    ``spt.simulate.ridge(spt.Atoms(list(omega), target=list(omega / d), multiplicity=[1] * d), ...)``
+    (the simulation never imports the theory).
+
     >>> import saddlepoint as spt
     >>> de = spt.ridge(spt.Isotropic(signal=1))
     >>> de.equations
@@ -77,7 +90,8 @@ def ridge(spectrum):
     if hasattr(spectrum, "polynomial") and hasattr(spectrum, "stieltjes"):  # a free-probability Law
         spectrum = LawSpectrum(spectrum)
     if not isinstance(spectrum, Spectrum):
-        raise TypeError(f"spectrum must be a saddlepoint spectrum (Isotropic, Atoms, PowerLaw), not {spectrum!r}")
+        raise TypeError(f"spectrum must be a saddlepoint spectrum (Isotropic, Atoms, PowerLaw, LawSpectrum) "
+                        f"or a free-probability Law, not {spectrum!r}")
     lam, n, sigma2, kappa = _s.lam, _s.n, _s.sigma2, _s.kappa
     # Derive once for an unspecified spectrum (the general form shown in the trail), then
     # specialise the spectral functionals to ``spectrum``.
@@ -130,7 +144,6 @@ def ridge(spectrum):
     parameters += [p for p in spectrum.parameters if p not in parameters]
 
     residual, numeric = _numeric_forms(spectrum)
-    bracket = {kappa: (lam, lam + spectrum.trace() / n)}
     bracket = {kappa: (lam, lam + spectrum.trace() / n)}
 
     closed = {}

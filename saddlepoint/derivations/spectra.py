@@ -30,7 +30,8 @@ import sympy
 from ..errors import ParameterError
 from . import symbols as _s
 
-__all__ = ["Spectrum", "Generic", "Isotropic", "Atoms", "PowerLaw", "LawSpectrum", "SpectralSum", "specialise"]
+__all__ = ["Spectrum", "Generic", "Isotropic", "Atoms", "PowerLaw", "LawSpectrum", "LawResolvent", "SpectralSum",
+           "specialise"]
 
 
 class SpectralSum(sympy.Function):
@@ -224,33 +225,71 @@ class LawSpectrum(Spectrum):
     r"""A population covariance whose d eigenvalues follow a free-probability law ``law``.
 
     The bridge from :mod:`saddlepoint.derivations.free` to deterministic equivalents:
-    ``spt.ridge(law)`` uses it. The teacher is isotropic with total power ``signal`` =
-    ||w*||^2, so the target power per mode is t_i = omega_i signal / d. With
-    :math:`h(\kappa) = \int d\mu(\omega)/(\omega + \kappa) = -g_\mu(-\kappa)`,
+    ``spt.ridge(law)`` uses it. ``law`` is the law of the eigenvalues of :math:`\Sigma` (it
+    must live on :math:`[0, \infty)`; a sample-covariance law such as
+    ``free_mul(MarchenkoPastur(q), Atoms(...))`` is a valid population too). The teacher is
+    isotropic with total power ``signal`` = ||w*||^2, so the target power per mode is
+    t_i = omega_i signal / d. Conventions: :math:`g(z) = \int d\mu(\omega)/(z - \omega)`
+    (Mingo & Speicher 2017), the resolvent moments
 
     .. math::
 
-        S_{a,b}(\kappa) = d \int \omega^a (\omega+\kappa)^{-b} d\mu, \qquad
-        \int (\omega+\kappa)^{-m} d\mu = rac{(-1)^{m-1}}{(m-1)!} h^{(m-1)}(\kappa),
+        R_m(\kappa) = \int \frac{d\mu(\omega)}{(\omega+\kappa)^{m}}
+                    = \frac{(-1)^{m-1}}{(m-1)!}\, h^{(m-1)}(\kappa),
+        \qquad h(\kappa) = R_1(\kappa) = -g(-\kappa),
 
-    (expanding :math:`\omega^a = \sum_j inom{a}{j} (\omega+\kappa)^j (-\kappa)^{a-j}`; the
-    non-negative powers give moments), and :math:`T_{a,b} = \mathrm{signal}\, S_{a+1,b}/d`.
-    Needs the closed-form Stieltjes transform (laws of degree <= 2 in g: Marchenko-Pastur,
-    free Poisson, atoms); higher degrees raise DerivationError (numeric bridge not built yet).
+    i.e. :math:`R_{n+1}(\kappa) = -[t^n]\, g(-\kappa + t)`, and, expanding
+    :math:`\omega^a = \sum_j \binom{a}{j} (\omega+\kappa)^j (-\kappa)^{a-j}` (non-negative
+    powers of :math:`\omega+\kappa` integrate to binomial sums of moments :math:`m_i`),
+
+    .. math::
+
+        S_{a,b}(\kappa) = d \sum_{j=0}^{a} \binom{a}{j} (-\kappa)^{a-j} R_{b-j}(\kappa),
+        \qquad T_{a,b} = \mathrm{signal}\, S_{a+1,b}/d,
+
+    e.g. :math:`\mathrm{df}_1 = S_{1,1} = d\,(1 - \kappa R_1)` and
+    :math:`\mathrm{df}_2 = S_{2,2} = d\,(1 - 2\kappa R_1 + \kappa^2 R_2)`.
+
+    ``closed_form=None`` (default) writes :math:`h` in closed form when the law has degree <= 2
+    in ``g`` (Marchenko-Pastur, free Poisson, one or two atoms: symbolic parameters allowed) and
+    otherwise keeps each :math:`R_m` as an unevaluated function (:meth:`resolvent`, printed
+    ``law_resolvent_m``) that the solver binds to a numeric kernel following the physical root
+    of :math:`P(g, -\kappa) = 0` (:func:`saddlepoint.solvers.spectral.law_resolvents`; needs
+    numeric coefficients). ``closed_form=False`` forces the numeric path, ``True`` the closed
+    form (``DerivationError`` if there is none). Accuracy of the numeric path: see the kernel
+    (Newton to rounding, ~1e-15 relative for R_1 away from atoms; large kappa loses
+    ~kappa^2/m_2 eps in df2 by cancellation). Limitation of the numeric path: for a law with
+    an atom at 0 (rank-deficient population, e.g. MP(q > 1) ⊠ atoms) the roots of
+    P(., -kappa) are ill-conditioned as kappa -> 0 (~eps/kappa^K), so the ridgeless limit
+    lam = 0 with d (1 - atom) < n raises ``ArithmeticError`` (kernel) instead of returning
+    kappa = 0; lam > 0 (kappa >= lam) and laws whose support starts above 0 are unaffected.
     """
 
     kind = "law"
 
-    def __init__(self, law, signal=1, d=None):
+    def __init__(self, law, signal=1, d=None, closed_form=None):
         super().__init__()
         from ..errors import DerivationError
-        if getattr(law, "degree", 3) > 2:
-            raise DerivationError("spt.ridge of a law needs its Stieltjes transform in closed form "
-                                  f"(degree <= 2 in g); this law has degree {getattr(law, 'degree', '?')}")
+        degree = getattr(law, "degree", None)
+        if degree is None or not hasattr(law, "polynomial"):
+            raise ParameterError("law", f"must be a free-probability Law, not {law!r}")
+        if closed_form is None:
+            closed_form = degree <= 2 or not law.is_numeric
         self.law = law
         self.signal = _number("signal", signal, nonnegative=True)
         self.d = _s.d if d is None else _number("d", d, positive=True)
         self._k = sympy.Dummy("kappa", positive=True)
+        self._resolvents = {}
+        self.closed_form = bool(closed_form)
+        if not self.closed_form:
+            if not law.is_numeric:
+                raise DerivationError("the numeric bridge needs a law with numeric coefficients "
+                                      f"(substitute the parameters {law.parameters} first)")
+            self._h = None
+            return
+        if degree > 2:
+            raise DerivationError("the Stieltjes transform has no closed form for laws of degree "
+                                  f"{degree} > 2 in g (use closed_form=None or False: numeric bridge)")
         # on the negative real axis sqrt(-kappa - r) = i sqrt(kappa + r) (r >= 0 a support
         # edge of a covariance law): make h manifestly real
         self._h = sympy.expand((-law.stieltjes(-self._k)).replace(
@@ -259,6 +298,23 @@ class LawSpectrum(Spectrum):
         if self._h.has(sympy.I):
             raise DerivationError("could not write the Stieltjes transform on the negative axis in real form "
                                   "(is the law supported on [0, oo)?)")
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_resolvents"] = {}
+        return state
+
+    def resolvent(self, m):
+        r"""The SymPy Function class of :math:`R_m(\kappa) = \int d\mu(\omega)(\omega+\kappa)^{-m}`
+        (``m >= 1``), unevaluated; ``evalf`` and the solver evaluate it numerically."""
+        m = int(m)
+        if m < 1:
+            raise ParameterError("m", f"must be >= 1, got {m}")
+        cls = self._resolvents.get(m)
+        if cls is None:
+            cls = type(f"law_resolvent_{m}", (LawResolvent,), {"spectrum": self, "a": 0, "b": m})
+            self._resolvents[m] = cls
+        return cls
 
     def _left_of_support(self, base):
         """``base`` = -kappa - r with r >= 0: the radicand is negative for every kappa > 0."""
@@ -283,7 +339,9 @@ class LawSpectrum(Spectrum):
         total = 0
         for j in range(a + 1):
             m = b - j
-            if m >= 1:
+            if m >= 1 and self._h is None:
+                inv = self.resolvent(m)(k)
+            elif m >= 1:
                 inv = (-1) ** (m - 1) * sympy.diff(self._h, k, m - 1) / sympy.factorial(m - 1)
             else:
                 inv = sum(sympy.binomial(-m, i) * k ** (-m - i) * (self.law.moment(i) if i else 1)
@@ -312,6 +370,52 @@ class LawSpectrum(Spectrum):
 
     def __repr__(self):
         return f"LawSpectrum({self.law!r}, signal={self.signal})"
+
+
+class LawResolvent(SpectralSum):
+    r""":math:`R_m(\kappa) = \int d\mu(\omega)\,(\omega+\kappa)^{-m}` of a :class:`LawSpectrum`'s
+    law (``m = b``), one mode's share: kept unevaluated (no closed form), differentiated as
+    :math:`R_m' = -m R_{m+1}`, evaluated numerically by ``evalf`` (mpmath, at the requested
+    precision) and by the solver's bindings."""
+
+    @classmethod
+    def eval(cls, kappa):
+        return None
+
+    def fdiff(self, argindex=1):
+        cls = type(self)
+        return -cls.b * cls.spectrum.resolvent(cls.b + 1)(self.args[0])
+
+    def doit(self, deep=True, **hints):
+        kappa = self.args[0].doit(deep=deep, **hints) if deep else self.args[0]
+        return self.func(kappa)
+
+    def _eval_evalf(self, prec):
+        kappa = self.args[0]
+        if not kappa.is_number:
+            return None
+        import mpmath
+
+        from ..solvers.compile import law_resolvent_mp  # lazy: numeric evaluation on request
+        with mpmath.workprec(prec):
+            value = law_resolvent_mp(type(self).spectrum, type(self).b)(mpmath.mpf(kappa.evalf(prec)._to_mpmath(prec)))
+        return sympy.Float(value, precision=prec)
+
+    def __reduce_ex__(self, protocol):
+        cls = type(self)
+        return (_rebuild_resolvent, (cls.spectrum, cls.b, self.args[0]))
+
+    def _latex(self, printer, exp=None):
+        tex = r"\left\langle \left(\omega + %s\right)^{-%d} \right\rangle_{\mu}" % (
+            printer._print(self.args[0]), type(self).b)
+        return tex if exp is None else r"%s^{%s}" % (tex, exp)
+
+    def _sympystr(self, printer):
+        return f"{type(self).__name__}({printer._print(self.args[0])})"
+
+
+def _rebuild_resolvent(spectrum, m, kappa):
+    return spectrum.resolvent(m)(kappa)
 
 
 class Isotropic(Spectrum):

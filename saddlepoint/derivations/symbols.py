@@ -19,7 +19,8 @@ import keyword as _keyword
 
 import sympy
 
-__all__ = ["lam", "n", "d", "sigma2", "kappa", "keyword_of", "symbol_of", "register"]
+__all__ = ["lam", "n", "d", "sigma2", "kappa", "alpha", "T", "margin", "q", "q_hat", "R", "R_hat",
+           "m", "r", "C", "noise", "rho", "keyword_of", "symbol_of", "register"]
 
 lam = sympy.Symbol("lambda", nonnegative=True, real=True)
 n = sympy.Symbol("n", positive=True, real=True)
@@ -42,6 +43,24 @@ def register(symbol, keyword):
 
 for _sym, _kw in ((lam, "lam"), (n, "n"), (d, "d"), (sigma2, "sigma2"), (kappa, "kappa")):
     register(_sym, _kw)
+
+# Replica order parameters and parameters (saddlepoint.derivations.replica; conventions in
+# its module docstring): sample complexity alpha = n/d (= P/N), temperature T, margin
+# (the stability kappa of Gardner 1988, keyword ``margin`` so it is not the ridge's kappa),
+# overlaps q (student-student), R (teacher-student), conjugates q_hat, R_hat, Mattis
+# overlap m and the AGS quantities r (noise variance) and C = beta (1 - q) of Hopfield.
+alpha = register(sympy.Symbol("alpha", positive=True), "alpha")
+T = register(sympy.Symbol("T", nonnegative=True), "T")
+margin = register(sympy.Symbol("kappa", real=True), "margin")
+q = register(sympy.Symbol("q", nonnegative=True), "q")
+q_hat = register(sympy.Symbol("\\hat{q}", nonnegative=True), "q_hat")
+R = register(sympy.Symbol("R", nonnegative=True), "R")
+R_hat = register(sympy.Symbol("\\hat{R}", nonnegative=True), "R_hat")
+m = register(sympy.Symbol("m", nonnegative=True), "m")
+r = register(sympy.Symbol("r", positive=True), "r")
+C = register(sympy.Symbol("C", nonnegative=True), "C")
+noise = register(sympy.Symbol("Delta", nonnegative=True), "noise")
+rho = register(sympy.Symbol("rho", positive=True), "rho")
 
 
 def keyword_of(symbol):

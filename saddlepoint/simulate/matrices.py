@@ -47,7 +47,9 @@ matrix and then replaces ``O B O^T`` itself (its eigenvectors are Haar and indep
 eigenvalues), which saves the Haar draw and an eigendecomposition. For
 ``free_mul(A, B)`` the spectrum is computed as that of ``G^T C G`` for a factor ``A = G G^T``
 (``G = X^T/sqrt(n)`` for a Wishart, ``diag(sqrt(eigenvalues))`` otherwise), padded with zeros
-to ``d`` eigenvalues when ``G`` has fewer columns than ``d`` (when it has more, the ``R`` factor
+to ``d`` eigenvalues when ``G`` has fewer columns than ``d`` (when ``A`` has no factor but ``B``
+is a rank-deficient Wishart ``B = H H^T``, the roles swap: ``H^T diag(a) H`` plus exact zeros, so
+the rank deficiency gives exact zeros in either order; when ``G`` has more columns, the ``R`` factor
 of ``G^T = Q R`` is used instead, or ``C^{1/2} A C^{1/2}`` when ``C`` is a non-negative
 diagonal) -- the characteristic polynomials of ``A^{1/2} C A^{1/2}``, ``G^T C G`` (up to zeros)
 and ``C^{1/2} A C^{1/2}`` are all that of ``C A``. Eigenvalues come from LAPACK ``eigvalsh`` (absolute accuracy ``~ eps ||M||``);
@@ -458,6 +460,12 @@ def _realise(node, d, rngs, path="recipe"):
     if G is not None:
         C = R.dense() if R.invariant else R.eig()
         return _Eig(_sandwich(G, C, d))
+    H = R.factor()
+    if H is not None and H.shape[2] < d:
+        # a rank-deficient Gram factor on the right (B = H H^T, k < d columns, invariant): the
+        # spectrum of A^{1/2} B A^{1/2} is that of B A, i.e. of H^T A H (k x k) plus d - k
+        # exact zeros; A enters through its eigenvalues since B is orthogonally invariant
+        return _Eig(_sandwich(H, _check_psd(L.eig(), where), d))
     root = np.sqrt(_check_psd(L.eig(), where))
     # (an invariant L without a Gram factor is reduced to its eigenvalues: B is rotated instead)
     C = R.dense() if R.invariant else _conjugated(_haar(rngs, d), R.eig())

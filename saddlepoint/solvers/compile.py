@@ -4,8 +4,14 @@ Like ``sympy.lambdify(..., modules=..., cse=True)``, but the function is built f
 text that is kept: the same text is executed here and written by ``Solver.to_source()``, so
 generated code reproduces the solver's numbers exactly. Printing is fully qualified
 (``numpy.sqrt``, ``mpmath.sqrt``). Spectral functionals are printed as calls to functions
-named after their class (``trace_1_1(kappa)``) and bound by :func:`spectral_bindings`.
+named after their class (``trace_1_1(kappa)``) and bound by :func:`spectral_bindings`. The
+resolvent moments of a law without a closed form (``law_resolvent_m(kappa)``, see
+:class:`~saddlepoint.derivations.spectra.LawSpectrum`) are bound to
+:func:`~saddlepoint.solvers.spectral.law_resolvents` with the law's polynomial coefficients
+and a certified anchor point written into the generated text.
 """
+
+import weakref
 
 import sympy
 from sympy.printing.numpy import NumPyPrinter
@@ -13,15 +19,26 @@ from sympy.printing.pycode import MpmathPrinter
 
 from ..derivations.spectra import SpectralSum
 from ..derivations.symbols import keyword_of
+from . import proximal, quadrature
 
-__all__ = ["compile_function", "spectral_bindings", "functionals_in"]
+__all__ = ["compile_function", "spectral_bindings", "functionals_in", "law_anchor", "law_resolvent_mp"]
 
 _PRINTER_SETTINGS = {"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": True}
 
 
+class _NumPyPrinter(NumPyPrinter):
+    """NumPyPrinter with vectorised error functions (bound from solvers.quadrature)."""
+
+    def _print_erf(self, expr):
+        return f"_erf({self._print(expr.args[0])})"
+
+    def _print_erfc(self, expr):
+        return f"_erfc({self._print(expr.args[0])})"
+
+
 def _printer(backend):
     if backend == "numpy":
-        return NumPyPrinter(dict(_PRINTER_SETTINGS))
+        return _NumPyPrinter(dict(_PRINTER_SETTINGS))
     if backend == "mpmath":
         return MpmathPrinter(dict(_PRINTER_SETTINGS))
     raise ValueError(f"unknown backend {backend!r}")
@@ -60,9 +77,11 @@ def compile_function(name, args, exprs, backend="numpy", namespace=None):
     printer = _printer(backend)
     rename = {a: sympy.Symbol(keyword_of(a)) for a in args}
     flat = [sympy.sympify(e).xreplace(rename) for e in _flatten(exprs)]
+    # Gaussian averages (replica free entropies) become quadrature calls computed first
+    flat, average_lines = quadrature.lift_averages(flat, printer)
     tmp = sympy.numbered_symbols("_t")
     replacements, reduced = sympy.cse(flat, symbols=tmp, optimizations="basic")
-    lines = [f"def {name}({', '.join(keyword_of(a) for a in args)}):"]
+    lines = [f"def {name}({', '.join(keyword_of(a) for a in args)}):"] + average_lines
     for sym, val in replacements:
         lines.append(f"    {sym} = {printer.doprint(val)}")
     leaves = [printer.doprint(e) for e in reduced]
@@ -70,6 +89,9 @@ def compile_function(name, args, exprs, backend="numpy", namespace=None):
     lines.append(f"    return {body}")
     source = "\n".join(lines) + "\n"
     ns = {"numpy": __import__("numpy"), "mpmath": __import__("mpmath")}
+    ns.update(quadrature.numpy_namespace() if backend == "numpy" else quadrature.mpmath_namespace())
+    # implicit functions of the ERM losses (the logistic prox), printed as _logistic_prox(...)
+    ns.update(proximal.numpy_namespace() if backend == "numpy" else proximal.mpmath_namespace())
     ns.update(namespace or {})
     exec(compile(source, f"<saddlepoint:{name}>", "exec"), ns)  # source printed from SymPy, never user text
     return ns[name], source
@@ -95,6 +117,7 @@ def spectral_bindings(classes, backend="numpy"):
     if not classes:
         return ns, ""
     from . import spectral
+    laws = []
     for cls in classes:
         spec, a, b, w = cls.spectrum, cls.a, cls.b, cls.weighted
         name = cls.__name__
@@ -107,6 +130,9 @@ def spectral_bindings(classes, backend="numpy"):
                            f"    return atoms_sum(kappa, _OMEGA_{name}, _WEIGHT_{name}, {a!r}, {b!r})\n")
             else:
                 ns[name] = _bind_atoms_mp(spec, a, b, w)
+        elif spec.kind == "law":
+            laws.append(cls)
+            continue
         elif spec.kind == "powerlaw":
             p, alpha = float(spec.exponent(a, w)), float(spec.alpha)
             diverges_at_zero = spec.d is None and p - alpha * b <= 1
@@ -123,6 +149,10 @@ def spectral_bindings(classes, backend="numpy"):
                 ns[name] = _bind_powerlaw_mp(spectral.powerlaw_sum_mp, p, alpha, b, spec.d, diverges_at_zero)
         else:
             raise ValueError(f"no numeric binding for spectra of kind {spec.kind!r}")
+    if laws:
+        text = _bind_law(laws, backend, ns)
+        if text:
+            src.append(text)
     source = "\n\n".join(src)
     if backend == "numpy" and source:
         import numpy
@@ -131,6 +161,94 @@ def spectral_bindings(classes, backend="numpy"):
         exec(compile(source, "<saddlepoint:spectral bindings>", "exec"), exec_ns)  # text built above
         ns.update({cls.__name__: exec_ns[cls.__name__] for cls in classes})
     return ns, source
+
+
+# --- laws given by their polynomial P(g, z) = 0 (LawSpectrum without a closed form) ------------
+
+_LAW_ANCHORS = weakref.WeakKeyDictionary()
+
+
+def law_anchor(spec):
+    """Numeric data of a LawSpectrum's law for :func:`~.spectral.law_resolvents`:
+    ``(coeffs, exact_rows, (kappa0, g0), shift)``.
+
+    ``coeffs[k][j]`` (floats, rectangular) is the coefficient of z^j g^k; ``shift`` is the left
+    end of the law's support including atoms (the branch on the negative axis is analytic for
+    kappa > -shift); ``g0 = g(-kappa0)`` at ``kappa0 = 4 (1 + right end)`` comes from the
+    certified continuation of :func:`saddlepoint.solvers.free_numeric.stieltjes`. A law with
+    mass on the negative axis is not a covariance spectrum: ``DerivationError``.
+    """
+    data = _LAW_ANCHORS.get(spec)
+    if data is None:
+        from ..errors import DerivationError
+        from . import free_numeric
+
+        law = spec.law
+        rows = law.coefficients()
+        width = max(len(r) for r in rows)
+        coeffs = [[float(r[j]) if j < len(r) else 0.0 for j in range(width)] for r in rows]
+        cuts = free_numeric.support(law)
+        points = [x for ab in cuts for x in ab] + [x for x, _ in free_numeric.atoms(law)]
+        left, right = min(points), max(points)
+        if left < -1e-12 * (1.0 + abs(right)):
+            raise DerivationError(f"a population law must live on [0, oo) (eigenvalues of a "
+                                  f"covariance); this one has mass down to {left!r}")
+        shift = max(left, 0.0)
+        kappa0 = 4.0 * (1.0 + right)
+        g0 = float(free_numeric.stieltjes(law, -kappa0).real)
+        data = (coeffs, rows, (kappa0, g0), shift)
+        _LAW_ANCHORS[spec] = data
+    return data
+
+
+def _bind_law(classes, backend, ns):
+    """Bindings of the ``law_resolvent_m`` classes of one LawSpectrum (numpy: source text)."""
+    specs = {cls.spectrum for cls in classes}
+    if len(specs) != 1:
+        raise ValueError("one law spectrum per compiled derivation is supported")
+    spec = specs.pop()
+    coeffs, _, anchor, shift = law_anchor(spec)
+    order = max(cls.b for cls in classes)
+    if backend != "numpy":
+        for cls in classes:
+            ns[cls.__name__] = law_resolvent_mp(spec, cls.b)
+        return ""
+    lines = [f"_LAW_COEFFS = numpy.array({coeffs!r})",
+             f"_LAW_ANCHOR = ({anchor[0]!r}, {anchor[1]!r})   # (kappa0, g(-kappa0)) on the physical branch",
+             f"_LAW_SHIFT = {shift!r}   # left end of the support: the branch is analytic for kappa > -shift",
+             f"_LAW_ORDER = {order!r}",
+             "_LAW_MEMO = []",
+             "",
+             "",
+             "def _law_values(kappa):",
+             "    # the root of P(g, -kappa) is followed once per kappa array, for all R_m together",
+             "    kappa = numpy.asarray(kappa, dtype=float)",
+             "    if _LAW_MEMO and _LAW_MEMO[0].shape == kappa.shape and numpy.array_equal(_LAW_MEMO[0], kappa):",
+             "        return _LAW_MEMO[1]",
+             "    values = law_resolvents(kappa, _LAW_COEFFS, _LAW_ANCHOR, _LAW_SHIFT, _LAW_ORDER)",
+             "    _LAW_MEMO[:] = [kappa.copy(), values]",
+             "    return values"]
+    for cls in sorted(classes, key=lambda c: c.b):
+        lines += ["", "", f"def {cls.__name__}(kappa):", f"    return _law_values(kappa)[{cls.b - 1}]"]
+    return "\n".join(lines) + "\n"
+
+
+def law_resolvent_mp(spec, m):
+    """mpmath implementation of R_m(kappa) for a LawSpectrum at the current precision: the
+    double-precision branch of :func:`~.spectral.law_resolvents` polished by
+    :func:`~.spectral.law_resolvents_mp`."""
+    import mpmath
+
+    from . import spectral
+
+    def resolvent(kappa):
+        coeffs, rows, anchor, shift = law_anchor(spec)
+        k = float(kappa)
+        if k + shift == 0:
+            return mpmath.inf
+        g_start = -float(spectral.law_resolvents(k, coeffs, anchor, shift, 1)[0])
+        return spectral.law_resolvents_mp(kappa, rows, g_start, m)[m - 1]
+    return resolvent
 
 
 def _bind_atoms_mp(spec, a, b, weighted):

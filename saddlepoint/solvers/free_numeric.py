@@ -67,7 +67,12 @@ edge). Outside the support intervals the density is exactly 0: there the physica
 *Support* (:func:`support`). The candidate edges are the real roots of the discriminant of
 :math:`P` in ``g`` (computed exactly by SymPy from the coefficients converted to rationals, made
 square-free) together with the real roots of the leading coefficient :math:`[g^K]P` (possible
-poles). Between consecutive candidates the density is either positive throughout or zero
+poles). When that discriminant could exceed degree ``_EXACT_DISCRIMINANT_MAX = 60`` in z (bound
+``(2K - 1) deg_z P``) its exact elimination would take seconds (5 s for a degree-148
+discriminant); then the singular points are the finite eigenvalues of the companion pencil of
+the Sylvester matrix of P and P_g in g (a matrix polynomial in z whose determinant is the
+resultant), those near the real axis refined by Newton's method on P = P_g = 0 in (g, z)
+(~1e-15 relative at a square-root edge; see :func:`_singular_points_numeric`). Between consecutive candidates the density is either positive throughout or zero
 throughout; an interval is kept when the followed branch is non-real at its midpoint, and
 adjacent kept intervals are merged.
 
@@ -122,6 +127,7 @@ _FLOOR0 = 0.1           # jump-to-target level, relative to the distance to sing
 _FLOOR_MIN = 1e-14      # resolution of the real axis near x, relative to 1 + |x|
 _MAX_TRIALS = 16        # consecutive rejected steps before the forced nearest root
 _NEWTON_ITERS = 30
+_STEP_TO_POLE = 0.3      # longest step, relative to the distance to the nearest possible pole
 _CACHE_SIZE = 64
 _EPS = np.finfo(float).eps
 
@@ -207,7 +213,10 @@ class _Law:
         and of the leading coefficient. Also sets ``singular`` (all such points, complex) and
         the scale ``S = 1 + max |break|``."""
         if self._breaks is None:
-            disc = _discriminant_roots(self)
+            if _discriminant_degree_bound(self) > _EXACT_DISCRIMINANT_MAX:
+                disc = _singular_points_numeric(self)
+            else:
+                disc = _discriminant_roots(self)
             lead = self._leading_roots()
             pts = np.concatenate([disc.real[disc.imag == 0], lead.real[lead.imag == 0]])
             self._breaks = _cluster(np.unique(pts), tol=1e-13)
@@ -216,12 +225,15 @@ class _Law:
         return self._breaks
 
     def _leading_roots(self):
-        lead = self.C[self.K]
-        nz = np.nonzero(lead)[0]
-        lead = lead[: nz[-1] + 1]
-        if lead.size <= 1:
-            return np.zeros(0, dtype=complex)
-        return _snap_real(np.roots(lead[::-1]))
+        roots = getattr(self, "_lead_roots", None)
+        if roots is None:
+            lead = self.C[self.K]
+            nz = np.nonzero(lead)[0]
+            lead = lead[: nz[-1] + 1]
+            roots = (np.zeros(0, dtype=complex) if lead.size <= 1
+                     else _snap_real(np.roots(lead[::-1])))
+            self._lead_roots = roots
+        return roots
 
     @property
     def pole_candidates(self):
@@ -272,6 +284,16 @@ def _prepare(law_or_coeffs):
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = law
     return law
+
+
+def _distance_to_poles(law, zc):
+    """Distance from each complex point to the nearest root of the leading coefficient
+    [g^K]P (the only places a branch can have a pole)."""
+    poles = law._leading_roots()
+    out = np.full(zc.shape, np.inf)
+    for s in poles:
+        np.minimum(out, np.abs(zc - s), out=out)
+    return out
 
 
 def _cluster(sorted_pts, tol=1e-9):
@@ -325,6 +347,136 @@ def _discriminant_roots(law):
         real = real - np.where(np.abs(step) < 1e-6 * (1.0 + np.abs(real)), step, 0.0)
     r[isreal] = real
     return r
+
+
+
+#: above this bound on the degree of the discriminant in z, its roots are found numerically
+#: (:func:`_singular_points_numeric`) instead of by exact elimination in SymPy, whose cost grows
+#: steeply (about 5 s for degree 148 in z: (SC ⊞ 3 atoms) ⊞ (MP ⊠ 3 atoms))
+_EXACT_DISCRIMINANT_MAX = 60
+
+
+def _discriminant_degree_bound(law):
+    return (2 * law.K - 1) * law.D
+
+
+def _singular_points_numeric(law):
+    r"""Roots of :math:`\operatorname{Res}_g(P, P_g)(z) = \pm [g^K]P \cdot \operatorname{disc}_g P`
+    in double precision, without forming the discriminant.
+
+    The Sylvester matrix :math:`S(z)` of :math:`P` and :math:`P_g` in ``g`` (size ``2K - 1``)
+    is a matrix polynomial of degree ``D`` in ``z``; its determinant is the resultant, so the
+    singular points are the finite eigenvalues of its companion linearisation (a generalised
+    eigenproblem of size ``(2K - 1) D``, solved by LAPACK's QZ via ``numpy.linalg.eigvals`` on
+    ``B^{-1} A`` after scaling ``z`` by the spread of the law). Each candidate near the real
+    axis is then refined by Newton's method on the system :math:`P = P_g = 0` in ``(g, z)``
+    (quadratic at a simple branch point, i.e. at every square-root edge), started from the
+    closest pair of roots of :math:`P(\cdot, z)`; a candidate that converges to a real ``z``
+    is made exactly real. Accuracy: ~1e-15 relative for simple branch points after
+    refinement; roots of even multiplicity (crossings of non-physical branches, never edges)
+    keep the eigenvalue accuracy, ~1e-8.
+    """
+    C = law.C
+    K, D = law.K, law.D
+    if K < 2:
+        return np.zeros(0, dtype=complex)
+    m = law.series
+    s = max(1.0, max(abs(m[k]) ** (1.0 / k) for k in range(1, m.size)))   # spread of the law
+    Cs = C * s ** np.arange(D + 1)[None, :]          # z = s * u
+    Cg = (C * np.arange(K + 1)[:, None])[1:]          # P_g, rows = powers of g
+    Cgs = Cg * s ** np.arange(D + 1)[None, :]
+    N = 2 * K - 1
+    S = np.zeros((D + 1, N, N))                       # S[j] = coefficient of u^j
+    for i in range(K - 1):                             # rows of P (descending powers of g)
+        for k in range(K + 1):
+            S[:, i, i + K - k] = Cs[k]
+    for i in range(K):                                 # rows of P_g
+        for k in range(K):
+            S[:, K - 1 + i, i + K - 1 - k] = Cgs[k]
+    scale = np.max(np.abs(S))
+    S /= scale
+    # drop vanishing top coefficients in u (degree of S(u) < D)
+    top = D
+    while top > 0 and not np.any(S[top]):
+        top -= 1
+    if top == 0:
+        return np.zeros(0, dtype=complex)
+    # companion pencil: [[0, I, ...], ..., [-S0, ..., -S_{top-1}]] - u diag(I, ..., S_top)
+    M = N * top
+    A = np.zeros((M, M))
+    B = np.eye(M)
+    for b in range(top - 1):
+        A[b * N:(b + 1) * N, (b + 1) * N:(b + 2) * N] = np.eye(N)
+    for j in range(top):
+        A[(top - 1) * N:, j * N:(j + 1) * N] = -S[j]
+    B[(top - 1) * N:, (top - 1) * N:] = S[top]
+    import scipy.linalg
+
+    u = scipy.linalg.eigvals(A, B, check_finite=False)
+    u = u[np.isfinite(u) & (np.abs(u) < 1e8)]
+    z = u * s
+    return _refine_singular(law, z, 4.0 * s)
+
+
+def _refine_singular(law, z, radius):
+    """Newton on P = P_g = 0 in (g, z), complex, vectorised over the candidates ``z`` (see
+    above), each started from the closest pair of roots of P(., z). Converged candidates are
+    kept (made exactly real when the imaginary part is at rounding level); the others are kept
+    unrefined within ``radius`` (4 x the spread of the law: a branch point must not be lost,
+    edges are among them, and the complex ones set how far the continuation may jump) and
+    dropped beyond it, where they are spurious eigenvalues of the pencil (whose leading
+    coefficient is singular) that would only lengthen the paths."""
+    C, Cz = law.C, law.Cz
+    z = np.asarray(z, dtype=complex)
+    z = z[np.abs(z) <= 1e3 * radius]
+    if z.size == 0:
+        return z
+    g = _nearest_pairs(_coeffs_at(C, z))
+    zz = z.copy()
+    done = np.zeros(z.size, dtype=bool)
+    with np.errstate(all="ignore"):
+        for _ in range(30):
+            A = _coeffs_at(C, zz)
+            Az = _coeffs_at(Cz, zz)
+            p, pg, pgg2 = _horner2(A, g)
+            pz, pgz, _ = _horner2(Az, g)
+            det = pg * pgz - pz * 2 * pgg2
+            dg = (p * pgz - pz * pg) / det
+            dz = (pg * pg - 2 * pgg2 * p) / det
+            bad = ~(np.isfinite(dg) & np.isfinite(dz))
+            dg[bad | done] = 0
+            dz[bad | done] = 0
+            g -= dg
+            zz -= dz
+            done |= np.abs(dz) <= 1e-14 * (1.0 + np.abs(zz))
+            if done.all():
+                break
+    ok = done & np.isfinite(zz) & (np.abs(zz - z) <= 1e-4 * (1.0 + np.abs(z)))
+    real = ok & (np.abs(zz.imag) <= 1e-12 * (1.0 + np.abs(zz)))
+    zz = np.where(real, zz.real + 0j, zz)
+    keep_raw = ~ok & (np.abs(z) <= radius)
+    return np.concatenate([zz[ok], z[keep_raw]])
+
+
+def _nearest_pairs(A):
+    """For each row of ``A`` (ascending powers of g), the mean of the two closest roots (the
+    double root at a branch point), from the eigenvalues of the stacked companion matrices."""
+    M, K1 = A.shape
+    K = K1 - 1
+    lead = A[:, K]
+    ok = np.abs(lead) > 1e-300
+    comp = np.zeros((M, K, K), dtype=complex)
+    comp[:, 1:, :-1] = np.eye(K - 1)
+    with np.errstate(all="ignore"):
+        comp[:, :, -1] = -A[:, :K] / np.where(ok, lead, 1.0)[:, None]
+    rts = np.linalg.eigvals(comp)
+    dist = np.abs(rts[:, :, None] - rts[:, None, :])
+    dist[:, np.arange(K), np.arange(K)] = np.inf
+    flat = np.argmin(dist.reshape(M, -1), axis=1)
+    i, j = np.unravel_index(flat, (K, K))
+    rows = np.arange(M)
+    g = 0.5 * (rts[rows, i] + rts[rows, j])
+    return np.where(ok & np.isfinite(g), g, 0.0)
 
 
 def _series(C, n):
@@ -577,6 +729,11 @@ def _follow(law, x, yt):
     while idx.size:
         yi, yti = y[idx], yt[idx]
         ynew = yi * ratio[idx]
+        # never step further than a fraction of the distance to the nearest possible pole: the
+        # predictor's error grows like (step / distance)^3, and next to a pole shared by
+        # several branches (a rank-deficient atom) they differ only at O(1) beside |g| ~ 1/d,
+        # so a long step can land on the wrong one and still pass the certificate
+        ynew = np.maximum(ynew, yi - _STEP_TO_POLE * _distance_to_poles(law, x[idx] + 1j * yi))
         ynew = np.where(ynew <= np.maximum(yti, floor[idx]), yti, ynew)
         znew = x[idx] + 1j * ynew
         A = _coeffs_at(C, znew)

@@ -263,6 +263,19 @@ class Solver:
         resf = np.array([float(r) for r in mres])
         return self._finish(flat, shape, list(U), list(O), mconv, resf, its, on_failure)
 
+    # --- critical points ---------------------------------------------------------
+    def critical(self, param, **options):
+        """The fold (spinodal) in ``param`` of the branch this solver follows; every other
+        parameter fixed by keyword. See :func:`saddlepoint.solvers.critical.critical`."""
+        from .critical import critical
+        return critical(self, param, **options)
+
+    def solve_for(self, param, **options):
+        """The value of ``param`` where an observable reaches a target (``entropy=0``).
+        See :func:`saddlepoint.solvers.critical.solve_for`."""
+        from .critical import solve_for
+        return solve_for(self, param, **options)
+
     # --- code generation ---------------------------------------------------------
     def to_source(self):
         """A standalone Python module (numpy only) that defines ``solve(**parameters) -> dict``.

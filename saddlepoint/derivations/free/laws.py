@@ -61,6 +61,11 @@ g, z = sympy.symbols("g z")
 w, r, s = sympy.symbols("w r s")
 _RESERVED = (g, z, w, r, s)
 
+#: numeric laws whose discriminant in g could exceed this degree in z get their support edges
+#: numerically (30-digit Floats, see Law.support): the exact elimination costs seconds there
+_EXACT_EDGES_MAX = 60
+_EDGE_DPS = 30
+
 #: how many series terms factor selection and the numeric tracker use by default
 _SELECT_TERMS = 10
 _TRACK_MOMENTS = 40
@@ -530,7 +535,15 @@ class Law:
         Numeric laws: the real roots of the discriminant of :math:`P` in ``g`` at which the
         boundary value :math:`g(x + i0)` of the physical branch switches between real and
         non-real (decided by following the physical branch numerically from infinity); exact
-        SymPy numbers (radicals or ``CRootOf``). ``[]`` for purely atomic laws.
+        SymPy numbers (radicals or ``CRootOf``). ``[]`` for purely atomic laws. Numeric laws
+        whose discriminant may exceed degree 60 in z (bound ``(2K - 1) deg_z P``; e.g. the
+        degree-23 law (SC ⊞ 3 atoms) ⊞ (MP ⊠ 3 atoms), discriminant of degree 148, whose exact
+        elimination and root isolation took over a minute) get ``Float`` edges instead: located
+        by :func:`saddlepoint.solvers.free_numeric.support` (singular points from the Sylvester
+        pencil of P and P_g, the physical branch followed to decide which are edges), then
+        refined by Newton's method on :math:`P = \partial_g P = 0` in ``(g, z)`` at 40 digits,
+        quadratically convergent at a square-root edge: 30 correct digits (a failure of that
+        refinement, e.g. at a cusp, leaves the double-precision edge as a 15-digit Float).
         Symbolic laws: the branch points, i.e. the roots of the odd-multiplicity factors of
         the discriminant, as SymPy expressions (sorted when SymPy can compare them); the
         caller must know which are edges for the parameter values of interest.
@@ -551,6 +564,9 @@ class Law:
             return _try_sort(pts)
         if "support" in self._cache:
             return list(self._cache["support"])
+        if (2 * self.degree - 1) * Poly(self.polynomial, z).degree() > _EXACT_EDGES_MAX:
+            self._cache["support"] = self._numeric_edges()
+            return list(self._cache["support"])
         bps = self._breakpoints()
         tr = self._tracker()
         inside = []
@@ -562,6 +578,63 @@ class Law:
         edges = [bp for i, bp in enumerate(bps) if status[i] != status[i + 1]]
         self._cache["support"] = edges
         return list(edges)
+
+    def _numeric_edges(self):
+        """Edges of a numeric law too large for the exact discriminant (see :meth:`support`)."""
+        import mpmath
+
+        from saddlepoint.solvers import free_numeric
+
+        rows = [[int(c.p) if c.q == 1 else sympy.Rational(c) for c in row] for row in self.coefficients()]
+        edges = []
+        for left, right in free_numeric.support(self):
+            edges += [left, right]
+        out = []
+        with mpmath.workdps(_EDGE_DPS + 10):
+            C = [[mpmath.mpf(c.p) / c.q if isinstance(c, sympy.Rational) else mpmath.mpf(c) for c in row]
+                 for row in rows]
+
+            def system(gg, zz):
+                A = [mpmath.polyval(row[::-1], zz) for row in C]
+                dA = [mpmath.polyval([j * c for j, c in enumerate(row)][:0:-1], zz) if len(row) > 1 else 0
+                      for row in C]
+                p = pg = pz = pgz = mpmath.mpf(0)
+                for k in range(len(A) - 1, -1, -1):
+                    pg = pg * gg + p
+                    pgz = pgz * gg + pz
+                    p = p * gg + A[k]
+                    pz = pz * gg + dA[k]
+                pgg = mpmath.fsum(k * (k - 1) * A[k] * gg ** (k - 2) for k in range(2, len(A)))
+                return p, pg, pz, pgg, pgz
+            for x0 in edges:
+                out.append(self._refine_edge(system, x0))
+        return out
+
+    def _refine_edge(self, system, x0):
+        """Newton on P = P_g = 0 in (g, z) at _EDGE_DPS + 10 digits from a double-precision edge
+        ``x0`` (g from the closest pair of roots of P(., x0)); ``Float(x0)`` if it fails."""
+        import mpmath
+        import numpy as np
+
+        rows = self.coefficients()
+        A = [float(sum(float(c) * x0 ** j for j, c in enumerate(row))) for row in rows]
+        rts = np.roots(A[::-1])
+        dist = np.where(np.eye(rts.size, dtype=bool), np.inf, np.abs(rts[:, None] - rts[None, :]))
+        a, b = np.unravel_index(np.argmin(dist), dist.shape)
+        gg, zz = mpmath.mpf(float((rts[a] + rts[b]).real) / 2), mpmath.mpf(x0)
+        for _ in range(60):
+            p, pg, pz, pgg, pgz = system(gg, zz)
+            det = pg * pgz - pz * pgg
+            if det == 0:
+                break
+            dg = (p * pgz - pz * pg) / det
+            dz = (pg * pg - pgg * p) / det
+            gg, zz = gg - dg, zz - dz
+            if abs(dz) <= mpmath.mpf(10) ** (-_EDGE_DPS - 5) * (1 + abs(zz)):
+                if abs(zz - x0) <= 1e-6 * (1 + abs(x0)):
+                    return sympy.Float(zz, _EDGE_DPS)
+                break
+        return sympy.Float(x0, 15)
 
     def _residue_candidates(self, z0):
         """Residues u of the branches with a simple pole at ``z0`` (Newton polygon)."""
@@ -637,7 +710,10 @@ class Law:
             # when the parameters are declared real/positive
             prod = sympy.Mul(*[sympy.sqrt(sympy.factor(z0 - rt)) for rt in roots])
             wt = (-B.subs(z, z0) + k * E.subs(z, z0) * prod) / (2 * dA.subs(z, z0))
-            return sympy.simplify(wt)
+            clean = _clean_weight(wt, -B.subs(z, z0) / (2 * dA.subs(z, z0)),
+                                  k * E.subs(z, z0) / (2 * dA.subs(z, z0)),
+                                  sympy.Mul(*[z0 - rt for rt in roots]), self._params)
+            return clean if clean is not None else sympy.simplify(wt)
         # numeric: follow the physical branch down to z0 + i*y
         bps = self._breakpoints()
         f0 = float(z0)
@@ -844,6 +920,56 @@ def _try_sort_pairs(pairs):
         return sorted(pairs, key=lambda p: float(p[0]))
     except TypeError:
         return pairs
+
+
+def _clean_weight(wt, c0, c1, square, params):
+    r"""The weight ``wt = c0 + c1 sqrt(z0 - r_1) ... sqrt(z0 - r_n)`` of a degree-2 law without
+    nested radicals, when possible.
+
+    The product of square roots squares to ``square`` = :math:`\prod_j (z_0 - r_j)`; when that
+    is a perfect square :math:`F^2` of a rational function, the product is :math:`\pm|F|`
+    (principal roots), so ``wt`` is ``c0 + c1 |F|`` or ``c0 - c1 |F|``; with
+    :math:`c_1 = \pm c_0/F` this is :math:`2 c_0 \max(0, F)/F` (e.g. MP(q):
+    :math:`\max(0, q - 1)/q = \max(0, 1 - 1/q)`). The sign is read off by comparing with
+    ``wt`` at sample parameter values 1/7, 1/3, 4/5, 5/4, 3, 7 (both sides of 1, equal and
+    mixed across parameters; 30 digits): a sample check, not a proof, so the parameters are
+    assumed positive, as for every constructor here with a sign condition. None if no candidate
+    matches them all (``wt`` is then kept)."""
+    if not params:
+        return None
+    num, den = sympy.fraction(sympy.cancel(square))
+    F = sympy.S.One
+    for part, power in ((num, 1), (den, -1)):
+        const, facs = Poly(part, *params).factor_list()
+        rc = sympy.sqrt(sympy.Rational(const))
+        if not rc.is_Rational or any(e % 2 for _, e in facs):
+            return None  # not a perfect square: the radicals stay
+        F *= (rc * sympy.Mul(*[f.as_expr() ** (e // 2) for f, e in facs])) ** power
+    samples = [sympy.Rational(1, 7), sympy.Rational(1, 3), sympy.Rational(4, 5), sympy.Rational(5, 4),
+               3, 7]
+    points = [{p: v for p in params} for v in samples]
+    points += [{p: samples[(i + j) % len(samples)] for j, p in enumerate(params)} for i in range(len(samples))]
+
+    def same(a, b):
+        for pt in points:
+            try:
+                va, vb = complex(a.subs(pt).evalf(30)), complex(b.subs(pt).evalf(30))
+            except (TypeError, ValueError):
+                return False
+            if abs(va - vb) > 1e-20 * (1 + abs(va)):
+                return False
+        return True
+    for sign in (1, -1):
+        cand = c0 + sign * c1 * sympy.Abs(F)
+        if not same(cand, wt):
+            continue
+        for G in (F, -F):  # c0 + c0 |G|/G = 2 c0 max(0, G)/G
+            if _is_zero(sympy.cancel(sign * c1 * G - c0)):
+                tidy = sympy.factor(2 * c0 / G) * sympy.Max(0, sympy.factor(G))
+                if same(tidy, wt):
+                    return tidy
+        return cand
+    return None
 
 
 def _affine_moments(ms, a, b):
