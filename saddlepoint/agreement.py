@@ -62,10 +62,11 @@ class Agreement:
                    for r in self.rows)
 
     def table(self):
-        head = f"{'observable':<12} {'theory':>12} {'simulation':>12} {'stderr':>10} {'z':>7}"
+        w = max([12] + [len(r.observable) for r in self.rows])
+        head = f"{'observable':<{w}} {'theory':>12} {'simulation':>12} {'stderr':>10} {'z':>7}"
         lines = [head, "-" * len(head)]
         for r in self.rows:
-            lines.append(f"{r.observable:<12} {r.theory:>12.6g} {r.mean:>12.6g} {r.stderr:>10.2g} {r.z:>7.2f}")
+            lines.append(f"{r.observable:<{w}} {r.theory:>12.6g} {r.mean:>12.6g} {r.stderr:>10.2g} {r.z:>7.2f}")
         return "\n".join(lines)
 
     def __repr__(self):
