@@ -257,3 +257,71 @@ register(Model(
     size="N",
     compare=("R", "generalization_error", "kappa"),
 ))
+
+
+# ----------------------------------------------------------------------------- ERM on the GCM
+#
+# The Gaussian covariate model (Loureiro et al. 2021, isotropic features): theory at d = infinity
+# with n = alpha d, simulated by exact (square) or certified iterative (logistic, hinge) ERM at a
+# finite d, which is the simulation-only size. Both sum the loss over samples, penalise
+# (lam/2)|w|^2 and use the pre-activation w.x/sqrt(d) (saddlepoint.simulate.gcm's docstring);
+# the label-noise variance Delta is a solver parameter ``noise``.
+
+def _gaussian_covariate_derivation(loss):
+    def derive(options):
+        from .derivations import symbols
+        return _replica().gaussian_covariate(loss, noise=symbols.noise)
+    return derive
+
+
+def _gaussian_covariate_simulation(loss):
+    def run(options, *, alpha, lam, noise, d, seeds=64, seed=0, **_):
+        # test_points=0: the simulation's test_error is already the exact expectation over a
+        # fresh input given w_hat (from the overlaps), so sampled test sets only add cost
+        return simulate.gaussian_covariate_erm(loss, alpha=alpha, d=int(d), lam=lam, noise=noise,
+                                               seeds=seeds, seed=seed, test_points=0)
+    return run
+
+
+_GCM_COMPARE = ("test_error", "train_loss", "m", "q")
+
+register(Model(
+    name="gcm-square",
+    description="ridge ERM (square loss) on the Gaussian covariate model (Loureiro et al. 2021)",
+    spectrum=lambda: {},
+    derive=_gaussian_covariate_derivation("square"),
+    simulate=_gaussian_covariate_simulation("square"),
+    defaults=dict(alpha=2.0, lam=0.5, noise=0.25, d=200),
+    # exact linear solves: both sides of the interpolation threshold alpha = 1 are cheap
+    check_grid=(dict(alpha=2.0, lam=0.5, noise=0.25, d=200), dict(alpha=0.5, lam=0.1, noise=0.25, d=200)),
+    simulation_parameters=("d",),
+    size="d",
+    compare=_GCM_COMPARE,
+))
+
+register(Model(
+    name="gcm-logistic",
+    description="logistic regression on the Gaussian covariate model, probit label noise (Loureiro et al. 2021)",
+    spectrum=lambda: {},
+    derive=_gaussian_covariate_derivation("logistic"),
+    simulate=_gaussian_covariate_simulation("logistic"),
+    defaults=dict(alpha=2.0, lam=0.1, noise=0.1, d=200),
+    check_grid=(dict(alpha=2.0, lam=0.1, noise=0.1, d=200),),
+    simulation_parameters=("d",),
+    size="d",
+    compare=_GCM_COMPARE,
+))
+
+register(Model(
+    name="gcm-hinge",
+    description="hinge-loss ERM (soft-margin SVM) on the Gaussian covariate model (Loureiro et al. 2021)",
+    spectrum=lambda: {},
+    derive=_gaussian_covariate_derivation("hinge"),
+    simulate=_gaussian_covariate_simulation("hinge"),
+    defaults=dict(alpha=2.0, lam=0.1, noise=0.0, d=100),
+    # the dual solve costs ~20 ms per draw at d = 100, twice that at d = 200 (measured)
+    check_grid=(dict(alpha=2.0, lam=0.1, noise=0.0, d=100),),
+    simulation_parameters=("d",),
+    size="d",
+    compare=_GCM_COMPARE,
+))

@@ -175,7 +175,7 @@ def test_max_stability_gap_shrinks_like_one_over_n():
 
 
 @pytest.mark.parametrize("model", ["hopfield", "perceptron-gibbs", "perceptron-bayes", "gardner",
-                                   "perceptron-max-margin"])
+                                   "perceptron-max-margin", "gcm-square", "gcm-logistic", "gcm-hinge"])
 def test_cli_show_solve_codegen_for_replica_models(model, capsys, tmp_path):
     """The registry gives every replica model the CLI: show, solve on a grid, codegen."""
     from saddlepoint.cli import main
@@ -189,8 +189,11 @@ def test_cli_show_solve_codegen_for_replica_models(model, capsys, tmp_path):
     assert main(["codegen", model, "-o", str(out)]) == 0
     namespace = {}
     exec(compile(out.read_text(), str(out), "exec"), namespace)   # our own generated source
-    point = {"hopfield": dict(alpha=0.1), "gardner": dict(alpha=1.0, margin=0.0)}.get(model, dict(alpha=2.0))
-    theory = spt.models.get(model).derivation().solver()(**point)
+    registered = spt.models.get(model)
+    de = registered.derivation()
+    point = {k: v for k, v in registered.defaults.items() if k in de.parameter_names}
+    point.update({"hopfield": dict(alpha=0.1), "gardner": dict(alpha=1.0, margin=0.0)}.get(model, dict(alpha=2.0)))
+    theory = de.solver()(**point)
     generated = namespace["solve"](**point)
     for name in theory.keys():
         assert np.allclose(generated[name], theory[name], rtol=1e-10), name

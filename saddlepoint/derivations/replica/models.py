@@ -96,7 +96,7 @@ def ising_perceptron(margin=0):
     new = de._replace(references=("Gardner & Derrida (1988), J. Phys. A 21, 271",
                                   "Krauth & Mezard (1989), J. Phys. France 50, 3057"),
                       observables=obs, numeric_observables=None,
-                      initial={S.q: sympy.Rational(1, 2), S.q_hat: S.alpha})
+                      initial={S.q: S.alpha / (1 + S.alpha), S.q_hat: 2 * S.alpha})
     new._hints = {"scan": {"alpha": (0.3, 1.2)}}
     return new
 
