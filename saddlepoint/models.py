@@ -285,43 +285,28 @@ def _gaussian_covariate_simulation(loss):
 
 _GCM_COMPARE = ("test_error", "train_loss", "m", "q")
 
-register(Model(
-    name="gcm-square",
-    description="ridge ERM (square loss) on the Gaussian covariate model (Loureiro et al. 2021)",
-    spectrum=lambda: {},
-    derive=_gaussian_covariate_derivation("square"),
-    simulate=_gaussian_covariate_simulation("square"),
-    defaults=dict(alpha=2.0, lam=0.5, noise=0.25, d=200),
-    # exact linear solves: both sides of the interpolation threshold alpha = 1 are cheap
-    check_grid=(dict(alpha=2.0, lam=0.5, noise=0.25, d=200), dict(alpha=0.5, lam=0.1, noise=0.25, d=200)),
-    simulation_parameters=("d",),
-    size="d",
-    compare=_GCM_COMPARE,
-))
-
-register(Model(
-    name="gcm-logistic",
-    description="logistic regression on the Gaussian covariate model, probit label noise (Loureiro et al. 2021)",
-    spectrum=lambda: {},
-    derive=_gaussian_covariate_derivation("logistic"),
-    simulate=_gaussian_covariate_simulation("logistic"),
-    defaults=dict(alpha=2.0, lam=0.1, noise=0.1, d=200),
-    check_grid=(dict(alpha=2.0, lam=0.1, noise=0.1, d=200),),
-    simulation_parameters=("d",),
-    size="d",
-    compare=_GCM_COMPARE,
-))
-
-register(Model(
-    name="gcm-hinge",
-    description="hinge-loss ERM (soft-margin SVM) on the Gaussian covariate model (Loureiro et al. 2021)",
-    spectrum=lambda: {},
-    derive=_gaussian_covariate_derivation("hinge"),
-    simulate=_gaussian_covariate_simulation("hinge"),
-    defaults=dict(alpha=2.0, lam=0.1, noise=0.0, d=100),
+_GCM_MODELS = {
+    # loss: (description, defaults and check grid); d is the simulation's dimension
+    "square": ("ridge ERM (square loss) on the Gaussian covariate model (Loureiro et al. 2021)",
+               # exact linear solves: both sides of the interpolation threshold alpha = 1 are cheap
+               (dict(alpha=2.0, lam=0.5, noise=0.25, d=200), dict(alpha=0.5, lam=0.1, noise=0.25, d=200))),
+    "logistic": ("logistic regression on the Gaussian covariate model, probit label noise (Loureiro et al. 2021)",
+                 (dict(alpha=2.0, lam=0.1, noise=0.1, d=200),)),
     # the dual solve costs ~20 ms per draw at d = 100, twice that at d = 200 (measured)
-    check_grid=(dict(alpha=2.0, lam=0.1, noise=0.0, d=100),),
-    simulation_parameters=("d",),
-    size="d",
-    compare=_GCM_COMPARE,
-))
+    "hinge": ("hinge-loss ERM (soft-margin SVM) on the Gaussian covariate model (Loureiro et al. 2021)",
+              (dict(alpha=2.0, lam=0.1, noise=0.0, d=100),)),
+}
+
+for _loss, (_description, _grid) in _GCM_MODELS.items():
+    register(Model(
+        name=f"gcm-{_loss}",
+        description=_description,
+        spectrum=lambda: {},
+        derive=_gaussian_covariate_derivation(_loss),
+        simulate=_gaussian_covariate_simulation(_loss),
+        defaults=dict(_grid[0]),
+        check_grid=_grid,
+        simulation_parameters=("d",),
+        size="d",
+        compare=_GCM_COMPARE,
+    ))

@@ -825,6 +825,21 @@ def stieltjes(law_or_coeffs, z):
     return out.reshape(zz.shape)
 
 
+def real_points(x):
+    """``x`` as a finite float array (real points of the line); ParameterError naming ``x``."""
+    xx = np.asarray(x)
+    if xx.dtype == object or not np.issubdtype(xx.dtype, np.number):
+        raise ParameterError("x", "must be a real numeric array")
+    if np.iscomplexobj(xx):
+        if np.any(xx.imag != 0):
+            raise ParameterError("x", "must be real (use stieltjes for complex arguments)")
+        xx = xx.real
+    xx = xx.astype(float)
+    if not np.all(np.isfinite(xx)):
+        raise ParameterError("x", "must be finite")
+    return xx
+
+
 def density(law_or_coeffs, x):
     r"""Density :math:`\rho(x) = -\operatorname{Im} g(x + i0)/\pi` of the absolutely
     continuous part (atoms excluded; see :func:`atoms`).
@@ -846,16 +861,7 @@ def density(law_or_coeffs, x):
     at the atom itself the pole gives 0.
     """
     law = _prepare(law_or_coeffs)
-    xx = np.asarray(x)
-    if xx.dtype == object or not np.issubdtype(xx.dtype, np.number):
-        raise ParameterError("x", "must be a real numeric array")
-    if np.iscomplexobj(xx):
-        if np.any(xx.imag != 0):
-            raise ParameterError("x", "must be real (use stieltjes for complex arguments)")
-        xx = xx.real
-    xx = xx.astype(float)
-    if not np.all(np.isfinite(xx)):
-        raise ParameterError("x", "must be finite")
+    xx = real_points(x)
     flat = xx.ravel()
     out = np.zeros(flat.shape)
     mask = np.zeros(flat.shape, dtype=bool)

@@ -116,6 +116,7 @@ import math
 import numpy as np
 
 from ..errors import ConvergenceError, ParameterError
+from . import free_numeric
 
 __all__ = ["NumericLaw", "from_atoms", "power_law", "from_law", "free_add", "free_mul",
            "as_numeric_law"]
@@ -186,20 +187,6 @@ def _complex_points(z):
     if not np.all(np.isfinite(zz)):
         raise ParameterError("z", "must be finite")
     return zz
-
-
-def _real_points(x):
-    xx = np.asarray(x)
-    if xx.dtype == object or not np.issubdtype(xx.dtype, np.number):
-        raise ParameterError("x", "must be a real numeric array")
-    if np.iscomplexobj(xx):
-        if np.any(xx.imag != 0):
-            raise ParameterError("x", "must be real (use stieltjes for complex arguments)")
-        xx = xx.real
-    xx = xx.astype(float)
-    if not np.all(np.isfinite(xx)):
-        raise ParameterError("x", "must be finite")
-    return xx
 
 
 def _moment_index(k, name="k", lo=0):
@@ -336,7 +323,7 @@ class NumericLaw:
         near an edge is ~``eps/sqrt(distance)``) are reported as 0. Accuracy: ~1e-12 relative
         in the bulk; ~``sqrt(eps)`` within ~1e-7 of a support edge (see the module
         docstring)."""
-        xx = _real_points(x)
+        xx = free_numeric.real_points(x)
         flat = xx.ravel()
         out = np.zeros(flat.shape)
         if flat.size:
@@ -359,7 +346,7 @@ class NumericLaw:
         absolutely continuous mass ``1 - sum(atom weights)``. A numerical approximation
         (~1e-5 absolute for smooth densities with the default ``points``), meant for
         Kolmogorov-Smirnov comparisons with simulations. Vectorised in ``x``."""
-        xx = _real_points(x)
+        xx = free_numeric.real_points(x)
         flat = np.unique(xx.ravel())
         ac_mass = 1.0 - sum(wt for _, wt in self.atoms())
         knots, cum = _cumulative_density(self, self.support(), points)
@@ -541,7 +528,7 @@ class _DiscreteLaw(NumericLaw):
 
     def density(self, x):
         """0 everywhere: a discrete law has no absolutely continuous part (see :meth:`atoms`)."""
-        xx = _real_points(x)
+        xx = free_numeric.real_points(x)
         return np.zeros(xx.shape)
 
     def support(self, grid=2000):
@@ -689,8 +676,6 @@ class _AlgebraicLaw(NumericLaw):
         self._series_moments = np.array([float(m) for m in law.moments(_SERIES_TERMS)])
 
     def _cauchy(self, w):
-        from . import free_numeric
-
         w = np.asarray(w, dtype=complex).ravel()
         finite = np.isfinite(w)
         lower = w.imag < 0
@@ -739,20 +724,14 @@ class _AlgebraicLaw(NumericLaw):
         return out
 
     def atoms(self):
-        from . import free_numeric
-
         return [(float(a), float(w)) for a, w in free_numeric.atoms(self.law)]
 
     def support(self, grid=2000):
         """The edges from the discriminant (exact up to float rounding), flat sorted list."""
-        from . import free_numeric
-
         return [float(e) for pair in free_numeric.support(self.law) for e in pair]
 
     def density(self, x):
-        from . import free_numeric
-
-        return free_numeric.density(self.law, _real_points(x))
+        return free_numeric.density(self.law, free_numeric.real_points(x))
 
     def _bounds(self):
         pts = self.support() + [a for a, _ in self.atoms()]
