@@ -286,3 +286,18 @@ def test_gauss_bernoulli_prior_reduces_to_gaussian_at_full_density():
     sparse = replica.glm(replica.priors.GaussBernoulli(0.3), replica.channels.GaussianNoise(0.01), "bayes")
     mse = sparse.solver()(alpha=[0.01, 0.2, 0.5, 1.0, 2.0]).mse
     assert abs(mse[0] - 0.3) < 0.01 and np.all(np.diff(mse) < 0)
+
+
+def test_gaussian_average_evalf_is_finite_in_the_far_tail():
+    """evalf of a free entropy whose integrand is 0 * ln H(large) in a tail: was nan when ln H was
+    rewritten through erfc(-u) = 2 - erfc(u) (the factor cancelled to an exact 0 next to log 0).
+    Reference: the compiled numpy solver's own free_entropy at its solution (independent code path)."""
+    import sympy as sp
+    from saddlepoint import replica
+    from saddlepoint.derivations import symbols as S
+    m = replica.teacher_student_perceptron("gibbs")
+    value = m.free_entropy.subs({S.R: sp.Rational(3, 5), S.alpha: 1}).evalf(30)
+    assert value.is_finite and value.is_real
+    sol = m.solver()(alpha=1.0)
+    at_solution = m.free_entropy.subs({S.R: sp.Float(float(sol.R), 30), S.alpha: 1}).evalf(20)
+    assert abs(float(at_solution) - float(sol.free_entropy)) < 1e-10

@@ -194,7 +194,13 @@ class GaussianAverage(sympy.Expr):
         f, z, lower = self.args
         if self.free_symbols:
             return None
-        fn = sympy.lambdify(z, f.rewrite(sympy.erfc), modules="mpmath")
+        # ln H and the Mills ratio evaluated from erfc of their own argument: rewriting them
+        # first lets SymPy turn erfc(-u) into 2 - erfc(u), which cancels to 0 in the far tail
+        # (0 * log 0 = nan)
+        tails = {"_log_H": lambda x: mpmath.log(mpmath.erfc(x / mpmath.sqrt(2)) / 2),
+                 "_mills": lambda x: (mpmath.exp(-x * x / 2) / mpmath.sqrt(2 * mpmath.pi))
+                 / (mpmath.erfc(x / mpmath.sqrt(2)) / 2)}
+        fn = sympy.lambdify(z, f, modules=[tails, "mpmath"])
         dps = mpmath.libmp.prec_to_dps(prec)
         with mpmath.workdps(dps + 10):
             # |z| <= L, where the measure is below 10^-(dps + 15): avoids 0 * log(0) in far tails
