@@ -14,7 +14,7 @@ from ..core import Step
 from .builder import UNIT, glm
 from .channels import Margin, Sign, _real_number_or_symbol
 from .free_entropy import saddle_point
-from .gaussian import GaussianAverage, H
+from .gaussian import GaussianAverage, H, gauss_measure
 from .priors import Ising, Spherical
 
 __all__ = ["gardner", "ising_perceptron", "teacher_student_perceptron", "hopfield",
@@ -44,12 +44,41 @@ def gardner(margin=None):
     unknown q (the overlap of two solutions), parameters alpha (and ``margin`` when None).
     Observable ``alpha_c``: the capacity, where q -> 1, derived in the trail in closed form.
 
+    Observable ``at_stability``: the de Almeida-Thouless (replicon) condition of Gardner &
+    Derrida (1988), *Optimal storage properties of neural network models*, J. Phys. A 21, 271
+    (also Engel & Van den Broeck 2001, ch. 6), in the normalisation of
+    :func:`ising_perceptron`:
+    :math:`\lambda_{AT} = 1 - \alpha\, \mathbb E_t[(\partial^2_\omega \ln Z_{out})^2]\,
+    (\partial^2_B \ln Z_{in})^2` with :math:`Z_{out}(\omega) = H((\kappa-\omega)/\sqrt{1-q})` at
+    :math:`\omega = \sqrt q\, t` and the spherical weights' thermal variance
+    :math:`\partial^2_B \ln Z_{in} = 1 - q`; that is
+    :math:`1 - \alpha\int Dt\, [\mathcal G(x)(\mathcal G(x) - x)]^2`,
+    :math:`x = (\kappa - \sqrt q t)/\sqrt{1-q}`, :math:`\mathcal G` the inverse Mills ratio.
+    Positive: the RS saddle point is stable. As q -> 1 it tends to
+    :math:`1 - \alpha_c H(-\kappa)`: zero at kappa = 0 (marginal at capacity), positive for
+    kappa > 0, negative for kappa < 0, where RS breaks before the capacity (at kappa = -1/2,
+    near alpha ~ 3.95 < alpha_c ~ 4.77).
+
     >>> de = gardner(margin=0)
     >>> de.observables["alpha_c"]
     2
+    >>> sorted(de.observables)
+    ['alpha_c', 'at_stability', 'entropy', 'free_entropy']
     """
     kappa = S.margin if margin is None else _real_number_or_symbol("margin", margin)
-    de = glm(Spherical(), Margin(kappa), learning="gibbs", name="gardner")
+    channel = Margin(kappa)
+    de = glm(Spherical(), channel, learning="gibbs", name="gardner")
+    # de Almeida-Thouless, from the same channel term as the free entropy: its integrand is
+    # ln Z_out(omega) at omega = sqrt(q) t, so write it in omega, differentiate, and put back
+    energetic = channel.storage(S.q)
+    log_Z_out, t = energetic.args[0], energetic.args[1]
+    omega = sympy.Symbol("omega", real=True)
+    out_curvature = sympy.diff(log_Z_out.subs(t, omega / sympy.sqrt(S.q)), omega, 2).subs(omega, sympy.sqrt(S.q) * t)
+    # the spherical prior is Gaussian at the saddle point, weight variance v = 1 - q
+    w, field, v = sympy.Symbol("w", real=True), sympy.Symbol("B", real=True), sympy.Symbol("v", positive=True)
+    Z_in = sympy.integrate(sympy.exp(-w ** 2 / (2 * v) + field * w), (w, -sympy.oo, sympy.oo))
+    in_curvature = sympy.simplify(sympy.diff(sympy.log(Z_in), field, 2)).subs(v, 1 - S.q)
+    at_stability = 1 - S.alpha * GaussianAverage(sympy.simplify(in_curvature * out_curvature) ** 2, t)
     eps = sympy.Symbol("epsilon", positive=True)
     alpha_c = gardner_capacity(kappa)
     steps = [
@@ -63,11 +92,13 @@ def gardner(margin=None):
     ]
     obs = dict(de.observables)
     obs["alpha_c"] = alpha_c
+    obs["at_stability"] = at_stability
     # start at q0 = sqrt(alpha/alpha_c): q -> 1 at the capacity, and q = 0 (a spurious root of
     # the kappa = 0 equation for larger alpha) is kept at a distance
     initial = {S.q: sympy.Rational(999, 1000) * sympy.sqrt(S.alpha / alpha_c)}
     return de._replace(observables=obs, numeric_observables=None, steps=de.steps + tuple(steps), initial=initial,
                        references=("Gardner (1988), J. Phys. A 21, 257",
+                                   "Gardner & Derrida (1988), J. Phys. A 21, 271",
                                    "Engel & Van den Broeck (2001), ch. 6"))
 
 
@@ -177,6 +208,9 @@ def teacher_student_asymptote(learning="gibbs"):
     return coefficient.subs(I_sym, I_val), steps
 
 
+_HOPFIELD_MIN_T = sympy.Rational(1, 10**4)
+
+
 def hopfield(temperature=0):
     r"""The Hopfield model's retrieval phase, replica symmetric (Amit, Gutfreund & Sompolinsky).
 
@@ -194,8 +228,31 @@ def hopfield(temperature=0):
     C = beta (1 - q), where q -> 1; substituting T = 0 in the finite-T equations is singular).
     ``critical("alpha")`` finds the retrieval spinodal (alpha_c ~ 0.138 at T = 0, AGS 1985,
     Phys. Rev. Lett. 55, 1530); at T > 0 it traces T_M(alpha).
+
+    Observable ``at_stability`` (de Almeida-Thouless stability of the RS retrieval state; AGS
+    1987, their line T_R(alpha) below which retrieval breaks replica symmetry). At T > 0
+    it is the replicon eigenvalue in the normalisation of :func:`ising_perceptron`,
+    :math:`\lambda_{AT} = 1 - \alpha\, \frac{\beta^2}{(1-\beta+\beta q)^2}\int Dz\,
+    \big(\partial^2_B \ln 2\cosh B\big)^2_{B = \beta(m + \sqrt{\alpha r} z)}
+    = 1 - \frac{\alpha\beta^2}{(1-\beta+\beta q)^2}\int Dz\, \operatorname{sech}^4\beta(m + \sqrt{\alpha r} z)`:
+    the neurons' squared local susceptibility times the replicon curvature
+    :math:`\beta^2/(1-\beta+\beta q)^2` of the pattern-noise term
+    :math:`\tfrac{\alpha}{2\beta}\operatorname{Tr}\ln[(1-\beta)I - \beta Q]`. Positive: RS stable.
+    At T = 0, :math:`\lambda_{AT} \to -\infty` (the sech^4 average is O(T)), so the T = 0
+    observable is the finite limit :math:`\lim_{T\to0} T\lambda_{AT}
+    = -\alpha\, \frac{e^{-m^2/(2\alpha r)}}{\sqrt{2\pi\alpha r}}\, \frac{\int du\, \operatorname{sech}^4 u}{(1-C)^2}
+    = -\tfrac23 \alpha C/(1-C)^2` (on the saddle point): negative for every alpha, so the RS
+    retrieval state is AT-unstable at T = 0, and :math:`T_R(\alpha) \simeq -` ``at_stability`` to
+    leading order; it is exponentially small, :math:`\sqrt{8\alpha/(9\pi)}\, e^{-1/(2\alpha)}` as
+    alpha -> 0: the instability is confined to very low T and is weak.
     """
     alpha, m, r = S.alpha, S.m, S.r
+    # de Almeida-Thouless: the single-neuron term ln 2 cosh(B) at the local field B gives the
+    # squared susceptibility (d^2 ln 2cosh/dB^2)^2 = sech^4; the pattern-noise term, the
+    # replicon curvature beta^2 (-d^2 ln x/dx^2) at x = 1 - beta + beta q
+    local_field, u, x = sympy.Symbol("B", real=True), sympy.Symbol("u", real=True), sympy.Symbol("x", positive=True)
+    neuron_curvature = sympy.diff(sympy.simplify(sympy.diff(sympy.log(2 * sympy.cosh(local_field)), local_field)), local_field)
+    noise_curvature = -sympy.diff(sympy.log(x), x, 2)
     names = {"error_fraction": r"\epsilon", "free_energy": "f"}
     refs = ("Amit, Gutfreund & Sompolinsky (1985), Phys. Rev. Lett. 55, 1530",
             "Amit, Gutfreund & Sompolinsky (1987), Ann. Phys. 173, 30")
@@ -208,9 +265,16 @@ def hopfield(temperature=0):
             r: (sympy.Eq(C, sympy.sqrt(2 / (sympy.pi * alpha * r)) * sympy.exp(-m ** 2 / (2 * alpha * r))), -alpha / 2),
             C: (sympy.Eq(r, 1 / (1 - C) ** 2), -alpha / 2),
         }
+        # T lambda_AT as T -> 0 at fixed C: with u = beta (m + a z), beta * int Dz sech^4(...)
+        # = int du sech^4(u) e^{-(u T - m)^2/(2 a^2)}/(sqrt(2 pi) a) -> (the density of the local
+        # field at 0) * int du sech^4(u); the T in T * 1 vanishes
+        T_ = sympy.Symbol("T", positive=True)
+        field_density_at_zero = (gauss_measure((u * T_ - m) / a) / a).subs(T_, 0)
+        sech4 = sympy.integrate(neuron_curvature.subs(local_field, u) ** 2, (u, -sympy.oo, sympy.oo))
+        at_stability = -alpha * noise_curvature.subs(x, 1 - C) * field_density_at_zero * sech4
         return saddle_point(
             "hopfield(T=0)", -f, (m, C, r), (alpha,),
-            {"error_fraction": (1 - m) / 2, "free_energy": f},
+            {"error_fraction": (1 - m) / 2, "free_energy": f, "at_stability": at_stability},
             free_entropy_symbol=sympy.Symbol("Phi"), textbook=textbook,
             residuals={m: lambda stated: stated / m},
             domains={m: sympy.Interval.Lopen(0, 1), C: UNIT, r: sympy.Interval(1, sympy.oo)},
@@ -222,6 +286,13 @@ def hopfield(temperature=0):
     T = S.T if temperature is None else sympy.sympify(temperature)
     if not isinstance(T, sympy.Symbol) and not (T.is_number and T.is_real and T > 0):
         raise ParameterError("temperature", f"must be 0, a positive number or None (a parameter), got {temperature!r}")
+    # below T ~ 1e-5, 1 - q ~ C T is lost to rounding in q and the float solve lands on q = 1
+    # with equations that still hold to rounding (a wrong "converged" answer): the finite-T
+    # equations are solved for T >= _HOPFIELD_MIN_T; below it use temperature=0 (AGS's T -> 0
+    # limit at fixed C = beta (1 - q)), whose at_stability also gives T_R ~ -at_stability.
+    if not isinstance(T, sympy.Symbol) and T < _HOPFIELD_MIN_T:
+        raise ParameterError("temperature", f"must be 0 or >= {_HOPFIELD_MIN_T} (use temperature=0 below: "
+                             f"the finite-T equations lose 1 - q to rounding), got {temperature!r}")
     q = S.q
     beta = 1 / T
     D = 1 - beta + beta * q
@@ -236,9 +307,12 @@ def hopfield(temperature=0):
     params = (alpha,) + ((T,) if isinstance(T, sympy.Symbol) else ())
     domains = {m: sympy.Interval.Lopen(0, 1), q: UNIT, r: sympy.Interval.open(0, sympy.oo)}
     if isinstance(T, sympy.Symbol):
-        domains[T] = sympy.Interval.open(0, sympy.oo)
+        domains[T] = sympy.Interval(_HOPFIELD_MIN_T, sympy.oo)
+    at_stability = 1 - alpha * beta ** 2 * noise_curvature.subs(x, D) * GaussianAverage(
+        neuron_curvature.subs(local_field, arg) ** 2, _z)
     return saddle_point(
-        "hopfield", f, (m, q, r), params, {"error_fraction": (1 - m) / 2, "free_energy": f},
+        "hopfield", f, (m, q, r), params,
+        {"error_fraction": (1 - m) / 2, "free_energy": f, "at_stability": at_stability},
         free_entropy_symbol=sympy.Symbol("f"), textbook=textbook, integrate_by_parts=True,
         residuals={m: lambda stated: stated / m},
         domains=domains, initial={m: 1, q: 1, r: 1},
