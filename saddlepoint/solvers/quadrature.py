@@ -17,6 +17,12 @@ mpmath
     :func:`gaussian_average_mp`: ``mpmath.quad`` (tanh-sinh) split at the kink, at the
     working precision of the caller's ``mpmath.workdps`` context.
 
+Compiled code (:func:`lift_averages`) computes the averages that share a rule -- the same
+kink or the same lower limit, as the averages of one free entropy and its derivatives do --
+in one :func:`gaussian_average` call whose integrand function returns them all, each special
+function of the nodes evaluated once (the Jacobian of the Gibbs perceptron: four averages,
+one call, one ``_mills`` and one ``_log_H``; 2.4 times faster than one call per average).
+
 The numpy part is kept as source text (:data:`NUMPY_SOURCE`), executed here and copied by
 :mod:`saddlepoint.solvers.codegen` into generated modules, so both give the same numbers.
 Special functions ``_erf``, ``_erfc``, ``_erfcx`` (:math:`e^{x^2}\operatorname{erfc} x`),
@@ -70,8 +76,10 @@ _CENTRE_CLIP = 5.0  # a kink outside the Gaussian bulk: centre the panels at the
 def gaussian_average(f, center=0.0, lower=None, rule="panel"):
     """Int Dz f(z), Dz = exp(-z^2/2) dz/sqrt(2 pi), vectorised over flattened parameter grids.
 
-    f maps an array of nodes (shape (K, 1) or (K, N)) to values broadcasting to (K, N);
-    center is the kink (scalar or shape (N,)); lower truncates to z > lower.
+    f maps an array of nodes (shape (K, 1) or (K, N)) to values broadcasting to (K, N), or
+    to a tuple of such values (several integrands sharing one rule and their common
+    subexpressions), when the result is the tuple of their averages; center is the kink
+    (scalar or shape (N,)); lower truncates to z > lower.
     """
     if lower is not None:
         lower = numpy.asarray(lower, dtype=float)
@@ -83,7 +91,15 @@ def gaussian_average(f, center=0.0, lower=None, rule="panel"):
         c = numpy.clip(numpy.asarray(center, dtype=float), -_CENTRE_CLIP, _CENTRE_CLIP)
         z = c[None, ...] + _PANEL_NODES.reshape((-1,) + (1,) * max(c.ndim, 1))
         w = _PANEL_WEIGHTS.reshape((-1,) + (1,) * max(c.ndim, 1)) * numpy.exp(-0.5 * z * z) / numpy.sqrt(2.0 * numpy.pi)
-    values = numpy.asarray(f(z), dtype=float)
+    values = f(z)
+    if isinstance(values, tuple):
+        return tuple(_weighted_sum(w, v) for v in values)
+    return _weighted_sum(w, values)
+
+
+def _weighted_sum(w, values):
+    """sum_k w_k f(z_k) over the nodes (axis 0)."""
+    values = numpy.asarray(values, dtype=float)
     values = numpy.broadcast_to(values, numpy.broadcast_shapes(values.shape, w.shape))
     # far tails: the measure underflows to 0 where an integrand may overflow; 0 * inf is 0 here
     terms = numpy.where(w > 0, w * values, 0.0)
@@ -434,10 +450,14 @@ def uses_quadrature(source):
 def lift_averages(exprs, printer):
     """Replace every GaussianAverage in ``exprs`` by a temporary symbol.
 
-    Returns ``(new_exprs, lines)``: ``lines`` compute the temporaries (one quadrature call
-    each, the integrand printed as a lambda of ``_z``) and go before the common
-    subexpressions, which must not reach inside the integrands.
+    Returns ``(new_exprs, lines)``: ``lines`` compute the temporaries and go before the common
+    subexpressions, which must not reach inside the integrands. For numpy, the averages that
+    share a rule (the same kink, or the same lower limit) are computed by one quadrature call
+    whose integrand function returns them all as a tuple, with their common subexpressions
+    (the special functions of the same argument, above all) computed once; for mpmath, each
+    average is one ``mpmath.quad`` call with the integrand printed as a lambda of ``_z``.
     """
+    from sympy.printing.pycode import MpmathPrinter
     from ..derivations.replica.gaussian import GaussianAverage
     averages = []
     for e in exprs:
@@ -447,18 +467,52 @@ def lift_averages(exprs, printer):
     if not averages:
         return list(exprs), []
     averages.sort(key=sympy.default_sort_key)
-    lines, mapping = [], {}
     zsym = sympy.Symbol("_z")
+    groups = {}  # rule (centre or lower limit, printed) -> [(temporary, integrand in _z)]
+    mapping = {}
     for i, avg in enumerate(averages):
         f, z, lower = avg.args
         if f.has(GaussianAverage):
             raise NotImplementedError("nested Gaussian averages are not compiled")
-        body = printer.doprint(f.xreplace({z: zsym}))
         tmp = sympy.Symbol(f"_avg{i}")
         if lower == sympy.S.NegativeInfinity:
-            center = printer.doprint(kink_of(f, z))
-            lines.append(f"    {tmp} = gaussian_average(lambda _z: {body}, {center})")
+            rule = f"{printer.doprint(kink_of(f, z))}"
         else:
-            lines.append(f"    {tmp} = gaussian_average(lambda _z: {body}, lower={printer.doprint(lower)})")
+            rule = f"lower={printer.doprint(lower)}"
+        groups.setdefault(rule, []).append((tmp, f.xreplace({z: zsym})))
         mapping[avg] = tmp
+    lines = []
+    if isinstance(printer, MpmathPrinter):
+        for rule, members in groups.items():
+            for tmp, f in members:
+                lines.append(f"    {tmp} = gaussian_average(lambda _z: {printer.doprint(f)}, {rule})")
+    else:
+        for j, (rule, members) in enumerate(groups.items()):
+            lines += _integrand_function(f"_integrands{j}", [f for _, f in members], printer)
+            targets = ", ".join(str(tmp) for tmp, _ in members)
+            lines.append(f"    {targets}, = gaussian_average(_integrands{j}, {rule})")
     return [sympy.sympify(e).xreplace(mapping) for e in exprs], lines
+
+
+def _integrand_function(name, integrands, printer):
+    """Source lines (indented for a function body) of ``def name(_z)`` returning the tuple of
+    ``integrands``, each subexpression that calls a function of the nodes (``exp``, ``_erfc``,
+    ``_mills``, ...) evaluated once however often it occurs, and those free of ``_z`` once.
+
+    Arithmetic on node-sized arrays stays inline: named, its temporaries would all stay alive
+    until the return, and fresh memory (page faults) costs more than the arithmetic saved.
+    """
+    zsym = sympy.Symbol("_z")
+    replacements, reduced = sympy.cse(integrands, symbols=sympy.numbered_symbols(f"{name}_"))
+    kept, inline = [], {}
+    for sym, value in replacements:
+        value = value.xreplace(inline)
+        if not value.has(zsym) or any(fn.has(zsym) for fn in value.atoms(sympy.Function)):
+            kept.append((sym, value))
+        else:
+            inline[sym] = value
+    lines = [f"    def {name}(_z):"]
+    lines += [f"        {sym} = {printer.doprint(value)}" for sym, value in kept]
+    body = "".join(printer.doprint(e.xreplace(inline)) + ", " for e in reduced)
+    lines.append(f"        return ({body})")
+    return lines
