@@ -11,7 +11,7 @@ from .. import __version__
 from . import roots
 
 _ROOT_FUNCTIONS = ("_stated_residual", "_take", "_in_domain", "_bracket_solve", "_newton_solve",
-                   "_anderson_solve", "solve_grid")
+                   "_anderson_solve", "_continuation_solve", "solve_grid")
 
 
 def _kernel_source(solver):
@@ -87,6 +87,7 @@ def module_source(solver):
         _BOUNDS = {bounds}
         _FNS = {{{fn_names}}}
         _METHOD, _TOL, _MAXITER, _RESIDUAL_TOL = {solver.method!r}, {solver.tol!r}, {solver.maxiter!r}, {solver.residual_tol!r}
+        _CONTINUATION = {solver.continuation!r}
         _UNKNOWN_LOWER = {solver._unknown_lower!r}
 
 
@@ -108,7 +109,8 @@ def module_source(solver):
                 arrays.append(arr)
             shape = numpy.broadcast_shapes(*[a.shape for a in arrays])
             flat = [numpy.broadcast_to(a, shape).ravel() for a in arrays]
-            u, conv, res, its = solve_grid(_FNS, flat, _METHOD, _TOL, _MAXITER, _UNKNOWN_LOWER, _RESIDUAL_TOL)
+            u, conv, res, its = solve_grid(_FNS, flat, _METHOD, _TOL, _MAXITER, _UNKNOWN_LOWER, _RESIDUAL_TOL,
+                                          continuation=_CONTINUATION)
             if on_failure == "raise" and not conv.all():
                 i = int(numpy.nonzero(~conv)[0][0])
                 point = {{k: float(p[i]) for k, p in zip(PARAMETERS, flat)}}

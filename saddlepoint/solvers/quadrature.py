@@ -82,7 +82,9 @@ def gaussian_average(f, center=0.0, lower=None, rule="panel"):
     (scalar or shape (N,)); lower truncates to z > lower.
     """
     if lower is not None:
-        lower = numpy.asarray(lower, dtype=float)
+        # the half-line rule spans [lower, lower + 36]: below -20 it would miss the Gaussian
+        # bulk, while the measure there is below 1e-87
+        lower = numpy.maximum(numpy.asarray(lower, dtype=float), -20.0)
         z = lower[None, ...] + _HALF_NODES.reshape((-1,) + (1,) * max(lower.ndim, 1))
         w = _HALF_WEIGHTS.reshape((-1,) + (1,) * max(lower.ndim, 1)) * numpy.exp(-0.5 * z * z) / numpy.sqrt(2.0 * numpy.pi)
     elif rule == "hermite":

@@ -20,6 +20,11 @@ Methods (the registry ``METHODS``, in the style of ``scipy.integrate.solve_ivp``
 ``"auto"``
     "bracket" when available, else "newton"; points that fail are retried by Anderson and then
     by Newton warm-started from the nearest converged grid point (continuation).
+
+Continuation in a parameter (``continuation=(index, start)`` of :func:`solve_grid`, any method
+but "bracket"): points still failing are solved at the parameter value ``start``, where the
+model's initial guess is good, and walked to their own value by Newton along a path
+(geometric when both ends are positive), with a secant predictor and adaptive steps.
 """
 
 import numpy as np
@@ -159,23 +164,40 @@ def _newton_solve(fns, p, u0, tol, maxiter, lower):
             step = np.linalg.solve(J, -r[..., None])[..., 0]
         except np.linalg.LinAlgError:
             step = np.stack([np.linalg.lstsq(Ji, -ri, rcond=None)[0] for Ji, ri in zip(J, r)])
+        # a component within 1e-6 of its domain's lower end whose full step would cross it goes
+        # 90% of the way there instead (the other components keep their Newton step): an order
+        # parameter that is exponentially small at the root (an almost inactive constraint)
+        # otherwise makes the common step length, and Newton, stall. Only there: changing the
+        # step's direction elsewhere can walk to another fixed point (a metastable branch).
+        for i in range(m):
+            room = v[i] - lower[i]
+            cross = (v[i] + step[:, i] < lower[i]) & (room > 0) & (room < 1e-6 * (1.0 + np.abs(v[i])))
+            step[:, i] = np.where(cross, -0.9 * room, step[:, i])
         norm0 = np.linalg.norm(r, axis=1)
         t = np.ones(idx.size)
-        accepted = np.zeros(idx.size, dtype=bool)
+        # a full step already below tol is taken as it is: the residual is at rounding level
+        # there and cannot decrease, and backtracking would cost 30 evaluations for nothing
+        full = [vi + step[:, i] for i, vi in enumerate(v)]
+        accepted = ok & _in_domain(full, lower) & (
+            np.max(np.abs(step) / np.maximum(np.abs(np.stack(v, axis=1)), 1e-300), axis=1) <= tol)
+        for i in range(m):
+            v[i] = np.where(accepted, full[i], v[i])
         for _ls in range(30):
-            trial = [vi + t * step[:, i] for i, vi in enumerate(v)]
-            inside = _in_domain(trial, lower)
-            # points outside the domain are never evaluated (kernels may reject them)
-            rt = resid(q, [np.where(inside, ti, vi) for ti, vi in zip(trial, v)])
-            good = (inside & np.isfinite(rt).all(axis=1)
-                    & (np.linalg.norm(rt, axis=1) <= (1 - 1e-4 * t) * norm0))
-            newly = good & ~accepted
-            for i in range(m):
-                v[i] = np.where(newly, trial[i], v[i])
-            accepted |= good
             if accepted.all():
                 break
-            t = np.where(accepted, t, t * 0.5)
+            # only the points still searching are evaluated
+            sub = np.nonzero(~accepted)[0]
+            vs = [vi[sub] for vi in v]
+            trial = [vi + t[sub] * step[sub, i] for i, vi in enumerate(vs)]
+            inside = _in_domain(trial, lower)
+            # points outside the domain are never evaluated (kernels may reject them)
+            rt = resid(_take(q, sub), [np.where(inside, ti, vi) for ti, vi in zip(trial, vs)])
+            good = (inside & np.isfinite(rt).all(axis=1)
+                    & (np.linalg.norm(rt, axis=1) <= (1 - 1e-4 * t[sub]) * norm0[sub]))
+            for i in range(m):
+                v[i][sub] = np.where(good, trial[i], vs[i])
+            accepted[sub] = good
+            t[sub] = np.where(good, t[sub], t[sub] * 0.5)
         small = np.max(np.abs(t[:, None] * step) / np.maximum(np.abs(np.stack(v, axis=1)), 1e-300), axis=1) <= tol
         done = (norm0 == 0) | (accepted & small) | ~ok | ~accepted
         for i in range(m):
@@ -233,12 +255,80 @@ def _anderson_solve(fns, p, u0, tol, maxiter, lower, memory=5, damping=0.5):
     return [u[:, i] for i in range(m)], its
 
 
-def solve_grid(fns, p, method, tol, maxiter, lower_bounds, residual_tol):
+def _continuation_solve(fns, p, index, start, tol, maxiter, lower, residual_tol, min_step=2.0 ** -12):
+    """Natural-parameter continuation in parameter ``p[index]`` from ``start`` to each point's value.
+
+    Newton from the initial guess at ``start``, then steps in s in [0, 1] along
+    start * (target/start)**s (both positive; else start + s (target - start)), each step
+    warm-started by a secant predictor (in log u for positive unknowns: the order parameters of
+    zero-temperature limits scale as powers of the parameter), doubled after a success and
+    halved after a failure, down to ``min_step``. Returns (u, converged, iterations).
+    """
+    n_pts = np.shape(p[0])[0]
+    target = np.asarray(p[index], dtype=float)
+    begin = np.full(n_pts, float(start))
+    geometric = (target > 0) & (begin > 0)
+
+    def at(s):
+        s = np.asarray(s, dtype=float)
+        with np.errstate(all="ignore"):
+            path = np.where(geometric, begin * np.abs(target / begin) ** s, begin + s * (target - begin))
+        return np.where(s >= 1, target, path)
+
+    def newton(idx, s, u0):
+        q = _take(p, idx)
+        q[index] = at(s)
+        u, its = _newton_solve(fns, q, u0, tol, steps, lower)
+        return u, _stated_residual(fns, q, u) <= residual_tol, its
+
+    its = np.zeros(n_pts, dtype=int)
+    idx = np.arange(n_pts)
+    steps = maxiter
+    q0 = list(p)
+    q0[index] = begin
+    init = fns["initial"](*q0)
+    u0 = [np.asarray(v, dtype=float) * np.ones(n_pts) for v in init]
+    u, ok, its0 = newton(idx, np.zeros(n_pts), u0)
+    its += its0
+    # from a predictor Newton converges in a few steps or not at all: a failing step is
+    # cut short and retried closer
+    steps = min(maxiter, 12)
+    u = np.stack(u, axis=1)
+    s, ds = np.zeros(n_pts), np.full(n_pts, 0.125)
+    u_prev, s_prev = u.copy(), np.full(n_pts, np.nan)
+    active = ok & (s < 1)
+    while active.any():
+        a = np.nonzero(active)[0]
+        s_try = np.minimum(s[a] + ds[a], 1.0)
+        # secant predictor from the last two accepted points (log scale where both are positive)
+        frac = np.where(np.isfinite(s_prev[a]), (s_try - s[a]) / (s[a] - s_prev[a]), 0.0)[:, None]
+        cur, old = u[a], u_prev[a]
+        positive = (cur > 0) & (old > 0)
+        with np.errstate(all="ignore"):
+            logged = np.exp(np.log(np.where(positive, cur, 1.0)) * (1 + frac)
+                            - np.log(np.where(positive, old, 1.0)) * frac)
+        guess = np.where(positive, logged, cur + frac * (cur - old))
+        guess = np.where(np.isfinite(guess) & (guess >= np.asarray(lower)[None, :]), guess, cur)
+        ub, good, itb = newton(a, s_try, [guess[:, i] for i in range(u.shape[1])])
+        its[a] += itb
+        ub = np.stack(ub, axis=1)
+        acc = a[good]
+        u_prev[acc], s_prev[acc] = u[acc], s[acc]
+        u[acc], s[acc] = ub[good], s_try[good]
+        ds[acc] = np.minimum(2 * ds[acc], 0.5)
+        ds[a[~good]] *= 0.5
+        active = ok & (s < 1) & (ds >= min_step)
+    return [u[:, i] for i in range(u.shape[1])], ok & (s >= 1), its
+
+
+def solve_grid(fns, p, method, tol, maxiter, lower_bounds, residual_tol, continuation=None):
     """Solve the equations at every point of a flattened grid.
 
     ``fns``: compiled functions ``residual``, ``jacobian``, ``stated`` (and where available
     ``bracket_lo``/``bracket_hi``, ``initial``, ``fixed_point``); ``p``: list of 1-D parameter
-    arrays; ``lower_bounds``: the lower end of each unknown's domain.
+    arrays; ``lower_bounds``: the lower end of each unknown's domain; ``continuation``: None
+    or ``(index, start)``, a parameter and a value of it where the initial guess is good, from
+    which points that still fail are continued (:func:`_continuation_solve`).
     Returns ``(u, converged, residual, iterations)``.
     """
     n_pts = np.shape(p[0])[0]
@@ -250,10 +340,12 @@ def solve_grid(fns, p, method, tol, maxiter, lower_bounds, residual_tol):
         else:
             init = fns["initial"](*p)
             u0 = [np.asarray(v, dtype=float) * np.ones(n_pts) for v in init]
+            # with a continuation to fall back on, a cold start that stalls is cut short
+            cold = maxiter if continuation is None else min(maxiter, 30)
             if method == "anderson":
-                u, its = _anderson_solve(fns, p, u0, tol, maxiter, lower_bounds)
+                u, its = _anderson_solve(fns, p, u0, tol, cold, lower_bounds)
             else:
-                u, its = _newton_solve(fns, p, u0, tol, maxiter, lower_bounds)
+                u, its = _newton_solve(fns, p, u0, tol, cold, lower_bounds)
         res = _stated_residual(fns, p, u)
         conv = res <= residual_tol
         if method == "auto" and not conv.all() and conv.any():
@@ -279,4 +371,15 @@ def solve_grid(fns, p, method, tol, maxiter, lower_bounds, residual_tol):
                 bad_left = ~fixed
                 if not bad_left.any():
                     break
+        if continuation is not None and method != "bracket" and not conv.all():
+            bad = np.nonzero(~conv)[0]
+            ub, fixed, itb = _continuation_solve(fns, _take(p, bad), continuation[0], continuation[1],
+                                                 tol, maxiter, lower_bounds, residual_tol)
+            rb = _stated_residual(fns, _take(p, bad), ub)
+            fixed &= rb <= residual_tol
+            for i in range(len(u)):
+                u[i][bad] = np.where(fixed, ub[i], u[i][bad])
+            res[bad] = np.where(fixed, rb, res[bad])
+            its[bad] += itb
+            conv = res <= residual_tol
     return u, conv, res, its

@@ -104,10 +104,15 @@ class Solver:
     residual_tol : float
         A point is converged when the stated equations hold to this relative residual
         (default 1e-9 for numpy, 10**-dps for mpmath).
+    continuation : None, False, ``{parameter_name: start}`` or ``(parameter_name, start)``
+        Points that fail from the initial guess (and from converged grid neighbours) are solved
+        at ``parameter_name = start``, where the initial guess is good, and continued in that
+        parameter to their own value (``roots._continuation_solve``). None takes the
+        derivation's ``hints["continuation"]`` when it names one of the parameters; False: off.
     """
 
     def __init__(self, derivation, backend="numpy", method="auto", tol=1e-13, maxiter=100,
-                 dps=30, residual_tol=None):
+                 dps=30, residual_tol=None, continuation=None):
         if backend not in _BACKENDS:
             raise ParameterError("backend", f"must be one of {_BACKENDS}, got {backend!r}")
         if method not in roots.METHODS:
@@ -133,6 +138,7 @@ class Solver:
         self.observable_names = tuple(derivation.observables)
         self._bounds = [_interval_bounds(derivation.domains[s]) for s in derivation.parameters]
         self._unknown_lower = [float(derivation.domains[u].inf) for u in derivation.unknowns]
+        self.continuation = self._continuation(continuation)
         self._numpy = self._compile("numpy")
         self._mp = self._compile("mpmath") if backend == "mpmath" else None
         self.__signature__ = inspect.Signature(
@@ -163,6 +169,30 @@ class Solver:
         init = [de.initial.get(u, de.bracket.get(u, (None, sympy.S.One))[1]) for u in U]
         exprs["initial"] = (P, init)
         return exprs
+
+    def _continuation(self, option):
+        """``(parameter index, start value)`` or None, from the option or the derivation's hint."""
+        if option is False:
+            return None
+        if option is None:
+            hint = dict(getattr(self.derivation, "hints", {}).get("continuation", {}))
+            option = {str(k): v for k, v in hint.items() if str(k) in self.parameter_names}
+            if not option:
+                return None
+        if isinstance(option, tuple) and len(option) == 2:  # hashable form, for Derivation.solver's cache
+            option = {option[0]: option[1]}
+        if not isinstance(option, dict) or len(option) != 1:
+            raise ParameterError("continuation", f"must be None, False or {{parameter: start}}, got {option!r}")
+        (name, start), = option.items()
+        if name not in self.parameter_names:
+            raise ParameterError("continuation", f"names {name!r}, not a parameter of this model "
+                                 f"({', '.join(self.parameter_names)})")
+        start = float(start)
+        lo, lo_open, hi, hi_open = self._bounds[self.parameter_names.index(name)]
+        if not (np.isfinite(start) and (start > lo if lo_open else start >= lo)
+                and (start < hi if hi_open else start <= hi)):
+            raise ParameterError("continuation", f"start {start!r} lies outside the domain of {name!r}")
+        return (self.parameter_names.index(name), start)
 
     def _compile(self, backend):
         exprs = self._expressions()
@@ -207,7 +237,8 @@ class Solver:
         flat = [np.broadcast_to(a, shape).ravel() for a in arrays]
         fns = self._numpy["fns"]
         u, conv, res, its = roots.solve_grid(fns, flat, self.method, self.tol, self.maxiter,
-                                             self._unknown_lower, self.residual_tol if self.backend == "numpy" else 1e-9)
+                                             self._unknown_lower, self.residual_tol if self.backend == "numpy" else 1e-9,
+                                             continuation=self.continuation)
         if self.backend == "mpmath":
             return self._refine_mp(raw, shape, u, conv, res, its, on_failure)
         with np.errstate(all="ignore"):

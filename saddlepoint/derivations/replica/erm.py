@@ -26,7 +26,12 @@ Free entropy (Aubin, Krzakala, Lu & Zdeborová 2020, NeurIPS 33, eq. (9)-(12); L
 :math:`\mathbb E_{\xi, y} = 2\int D\xi\, H(-m\xi/\sqrt{\rho q - m^2 + \Delta q})\,(\cdot)|_{y=1}`
 (the teacher's probit channel given the student's field; the losses depend on :math:`y\omega`
 only). For the square loss on regression labels the average is in closed form,
-:math:`\Psi_{out} = -(\rho - 2m + q + \Delta)/(2(1+V))`. The equations are
+:math:`\Psi_{out} = -(\rho - 2m + q + \Delta)/(2(1+V))`. For classification the envelope is
+averaged in the form its loss gives (:meth:`.losses.Loss.average_forms`): terms linear in
+:math:`u = y\omega` in closed form (:math:`\mathbb E u = \sqrt{2/\pi}\, m/\sqrt{\rho + \Delta}`,
+:math:`\mathbb E u^2 = q`), polynomial tails from whichever end lies outside the bulk, so that
+exponentially small quantities (the hinge's :math:`\hat V` at large lam) keep their relative
+accuracy. The equations are
 :math:`\partial\Phi/\partial(m, q, V) = 0`; they are the GCM fixed-point equations
 :math:`\hat V = -2\alpha\partial_q\Psi_{out}`, :math:`\hat m = \alpha\partial_m\Psi_{out}`,
 :math:`\hat q = 2\alpha\partial_V\Psi_{out}` with the closed-form prior side above.
@@ -49,7 +54,7 @@ from ...errors import ParameterError
 from .. import symbols as S
 from .free_entropy import saddle_point
 from .gaussian import GaussianAverage, H
-from .losses import get_loss
+from .losses import Indicator, get_loss
 
 __all__ = ["V", "chi", "erm_glm", "gaussian_covariate", "max_margin_perceptron"]
 
@@ -96,16 +101,44 @@ def _piece(expr, lo, hi, weight, q, z):
     return GaussianAverage(body(-z), z, -hi / sq) - GaussianAverage(body(-z), z, -lo / sq)
 
 
-def _averaged(pieces_of, weight, q, Vsym):
-    """Sum of the piece averages of a loss's ``pieces``/``train_pieces`` (functions of u)."""
+def _polynomial_average(expr, u, q, mean_u):
+    """E[p(u)] for a polynomial p of degree <= 2 under the classification channel:
+    E[u] = ``mean_u``, E[u^2] = q (u = y sqrt(q) xi with the weight summing to 1 over y)."""
+    c = sympy.Poly(expr, u).all_coeffs()[::-1] + [0, 0]
+    return c[0] + c[1] * mean_u + c[2] * q
+
+
+def _averaged(forms_of, weight, q, Vsym, mean_u):
+    """The average of a loss's ``average_forms``/``average_train_forms`` (selector-weighted sums
+    of terms in u). A term linear in u on the whole line is averaged in closed form; a tail of
+    a polynomial of degree <= 2 is integrated from its own end when that end is on the far side
+    of the bulk, else as the whole-line average (closed form) minus the opposite tail, so that
+    no average starts deep inside the Gaussian bulk's opposite tail."""
     u = sympy.Dummy("u", real=True)
     total = sympy.S.Zero
-    for expr, lo, hi in pieces_of(u, Vsym):
-        expr = sympy.sympify(expr)
-        if expr == 0:
-            continue
-        total += _piece(lambda x, e=expr: e.xreplace({u: x}), lo, hi, weight, q, _xi)
+    for selector, pieces in forms_of(u, Vsym):
+        for expr, lo, hi in pieces:
+            total += selector * _term_average(sympy.sympify(expr), u, lo, hi, weight, q, mean_u)
     return total
+
+
+def _term_average(expr, u, lo, hi, weight, q, mean_u):
+    if expr == 0:
+        return sympy.S.Zero
+    degree = sympy.Poly(expr, u).degree() if expr.is_polynomial(u) else None
+    f = lambda x: expr.xreplace({u: x})
+    if degree is None or degree > 2 or (lo != -sympy.oo and hi != sympy.oo):
+        return _piece(f, lo, hi, weight, q, _xi)
+    if lo == -sympy.oo and hi == sympy.oo:
+        if degree <= 2:
+            return _polynomial_average(expr, u, q, mean_u)
+        return _piece(f, lo, hi, weight, q, _xi)
+    end = lo if hi == sympy.oo else hi
+    tail = _piece(f, lo, hi, weight, q, _xi)
+    rest = _piece(f, end, sympy.oo, weight, q, _xi) if hi != sympy.oo else _piece(f, -sympy.oo, end, weight, q, _xi)
+    # upper tail: its own form when the end is >= 0; lower tail: when the end is <= 0
+    own = Indicator(end) if hi == sympy.oo else Indicator(-end)
+    return own * tail + (1 - own) * (_polynomial_average(expr, u, q, mean_u) - rest)
 
 
 class GaussDensity(sympy.Function):
@@ -177,8 +210,10 @@ def _channel(loss, rho, noise, classification):
         raise ParameterError("loss", f"the {loss.name} loss needs +-1 labels (a sign or probit channel)")
     if classification:
         weight = _teacher_weight(m, q, rho, noise)
-        psi = -_averaged(loss.pieces, weight, q, V)
-        train = _averaged(loss.train_pieces, weight, q, V)
+        # E[u] = E[y sqrt(q) xi] = sqrt(2/pi) m/sqrt(rho + Delta) (Stein's lemma on the probit weight)
+        mean_u = m * sympy.sqrt(2 / (sympy.pi * (rho + noise)))
+        psi = -_averaged(loss.average_forms, weight, q, V, mean_u)
+        train = _averaged(loss.average_train_forms, weight, q, V, mean_u)
         cosine = m / sympy.sqrt((rho + noise) * q)
         observables = {"R": m / sympy.sqrt(rho * q), "generalization_error": sympy.acos(cosine) / sympy.pi,
                        "test_error": sympy.acos(cosine) / sympy.pi, "train_loss": train}
@@ -187,6 +222,20 @@ def _channel(loss, rho, noise, classification):
         psi = -mse / (2 * (1 + V))
         observables = {"test_error": mse, "train_loss": mse / (2 * (1 + V) ** 2)}
     return psi, observables
+
+
+# The penalty from which the solver continues points whose cold start fails: at lam = 3 the
+# initial guesses below are within Newton's reach on the whole domain (alpha in (0, 20], noise in
+# [0, 1]); towards lam -> 0 the noiseless hinge approaches the hard-margin SVM, whose V grows like
+# 1/lam, out of reach of any fixed start (tests/test_replica_erm_domain.py).
+CONTINUATION_START = 3
+
+
+def _hints(loss, lam):
+    """Solver hints: continuation in lam from CONTINUATION_START for the classification losses."""
+    if loss.classification and isinstance(lam, sympy.Symbol):
+        return {"continuation": {S.keyword_of(lam): CONTINUATION_START}}
+    return {}
 
 
 def _erm(loss, lam, rho, noise, classification, name, conventions):
@@ -208,12 +257,13 @@ def _erm(loss, lam, rho, noise, classification, name, conventions):
     # start: the square-loss scales, q ~ m ~ alpha/(1 + lam + alpha) (a few Newton steps away)
     scale = alpha / (1 + lam + alpha)
     initial = {m: scale * rho, q: scale * rho * (1 + scale), V: 1 / (lam + alpha / 2 + sympy.Rational(1, 2))}
-    # measured (Newton from this start, isotropic, alpha in [0.1, 12] x lam in [0.01, 5]): every
-    # logistic point converges; hinge fails cold at 35/625 points, all noiseless with lam < 0.1 and
-    # alpha > 3.5 (the hard-margin regime), and along lam-grids the continuation of the "auto"
-    # method reaches all but alpha >= 9.8 at lam <= 0.013 (a ConvergenceError, never a silent value)
+    # measured (Newton from this start, isotropic): logistic converges on the whole domain; hinge
+    # fails in the noiseless hard-margin regime (lam < 0.1, alpha > 3.5), where V ~ chi/lam grows
+    # without bound: those points are continued in lam from CONTINUATION_START (hints), and every
+    # point of alpha in (0, 20], lam in [1e-3, 10], noise in [0, 1] converges from a cold call
+    # (tests/test_replica_erm_domain.py)
     return saddle_point(name, phi, (m, q, V), tuple(params), observables, textbook=textbook,
-                        domains=domains, initial=initial, extremum="saddle",
+                        domains=domains, initial=initial, extremum="saddle", hints=_hints(loss, lam),
                         description="Replica-symmetric ERM free entropy (prior-side conjugates eliminated):",
                         latex_names=dict(LATEX_NAMES), references=REFERENCES,
                         conventions=conventions)
@@ -283,14 +333,15 @@ def _spectral_erm(loss, lam, noise, atoms, name):
                S.q_hat: (q0 - m0 ** 2 / rho) / V0 ** 2}
     if loss.classification:
         # the classification start of the isotropic case, with square-loss-like conjugates there
-        # (measured: converges for hinge and logistic on alpha in [0.3, 6], lam in [0.01, 3] on the
-        # two-atom test spectrum except hinge at alpha = 6, lam <= 0.1 -- a ConvergenceError there)
+        # (measured on the two-atom test spectrum: good at lam = CONTINUATION_START on the whole
+        # domain; hinge at small lam and logistic at alpha = 20, lam = 1 need the continuation)
         scale = alpha / (1 + lam + alpha)
         m0, q0, V0 = scale * rho, scale * rho * (1 + scale), 1 / (lam + alpha / 2 + sympy.Rational(1, 2))
         initial = {m: m0, q: q0, V: V0, m_hat: alpha / (1 + V0), V_hat: alpha / (1 + V0),
                    S.q_hat: alpha * (rho - 2 * m0 + q0 + noise) / (1 + V0) ** 2}
     return saddle_point(name, phi, (m_hat, S.q_hat, V_hat, m, q, V), tuple(params), observables,
                         textbook=textbook, domains=domains, initial=initial, extremum="saddle",
+                        hints=_hints(loss, lam),
                         description="Replica-symmetric ERM free entropy of the Gaussian covariate model:",
                         latex_names=dict(LATEX_NAMES), references=REFERENCES,
                         conventions=_CONVENTIONS + " Features x ~ N(0, Sigma), Sigma diagonal with "

@@ -117,7 +117,7 @@ def tidy(expr):
 def is_zero(expr):
     """Whether SymPy proves ``expr == 0`` (trying erf and erfc normal forms: SymPy's simplify
     does not use erf + erfc = 1 by itself)."""
-    if sympy.simplify(expr) == 0:
+    if sympy.expand(expr) == 0 or sympy.simplify(expr) == 0:   # expand first: often enough, and fast
         return True
     return any(sympy.simplify(expr.rewrite(f)) == 0 for f in (sympy.erf, sympy.erfc))
 

@@ -28,6 +28,9 @@ classification loss (depending on :math:`u = y\omega` only) also provides
 ``pieces(u, V)``: the envelope as ``[(expression in u, lower, upper), ...]`` over the
 intervals of u on which it is smooth, so that Gaussian averages can be split where the
 envelope is not analytic, and ``train_pieces(u, V)``: the loss at the prox, likewise.
+``average_forms(u, V)``/``average_train_forms(u, V)`` give the exact forms the Gaussian
+averages are computed from (default: the pieces; the hinge rewrites them as a linear term plus
+tails, see :meth:`Hinge.average_forms`), chosen by :class:`Indicator` selectors.
 
 >>> import sympy
 >>> y, w, x = sympy.symbols("y omega x", real=True)
@@ -42,7 +45,7 @@ import sympy
 
 from ...errors import ParameterError
 
-__all__ = ["Loss", "Square", "Hinge", "Logistic", "LogisticProx", "LogisticMoreau", "get_loss", "LOSSES"]
+__all__ = ["Indicator", "Loss", "Square", "Hinge", "Logistic", "LogisticProx", "LogisticMoreau", "get_loss", "LOSSES"]
 
 LOSSES = ("square", "hinge", "logistic")
 
@@ -128,6 +131,36 @@ class LogisticMoreau(sympy.Function):
         return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
 
 
+class Indicator(sympy.Function):
+    r"""1 where the argument is >= 0, else 0, with derivative 0.
+
+    Used only to choose between two exact forms of the same quantity (they agree where it
+    jumps, so the choice is continuous and the zero derivative is exact); compiled to
+    ``numpy.where``/a conditional, so both forms are evaluated and one is kept."""
+
+    nargs = 1
+    is_real = True
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_number and x.is_real:
+            return sympy.S.One if x >= 0 else sympy.S.Zero
+        return None
+
+    def fdiff(self, argindex=1):
+        return sympy.S.Zero
+
+    def _numpycode(self, printer):
+        return "numpy.where((%s) >= 0, 1.0, 0.0)" % printer._print(self.args[0])
+
+    def _mpmathcode(self, printer):
+        return "(1 if (%s) >= 0 else 0)" % printer._print(self.args[0])
+
+    def _latex(self, printer, exp=None):
+        tex = r"\mathbb{1}\left[%s \geq 0\right]" % printer._print(self.args[0])
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+
+
 class Loss:
     """Base class: ``name``, ``classification`` (depends on y*omega only, y = ±1)."""
 
@@ -150,6 +183,20 @@ class Loss:
     def train_pieces(self, u, V):
         """The loss at the prox, ``l(1, prox(u))``, as pieces like :meth:`pieces`."""
         return [(self.value(1, self.proximal(1, u, V)), -sympy.oo, sympy.oo)]
+
+    def average_forms(self, u, V):
+        """The envelope as ``[(selector, pieces), ...]``: exact alternative forms, each a list of
+        terms ``(expression, lower, upper)`` to be averaged over that interval of u, and
+        selectors (expressions in V that sum to 1, see :class:`Indicator`) choosing the form
+        the Gaussian averages are computed from. Default: :meth:`pieces` alone. A loss may give
+        forms in which every term is linear on the whole line (averaged in closed form) or a
+        tail that vanishes with its derivative at its end, so that exponentially small
+        saddle-point quantities keep their relative accuracy."""
+        return [(sympy.S.One, self.pieces(u, V))]
+
+    def average_train_forms(self, u, V):
+        """:meth:`train_pieces` in the form of :meth:`average_forms`."""
+        return [(sympy.S.One, self.train_pieces(u, V))]
 
     def __repr__(self):
         return f"{type(self).__name__}()"
@@ -185,6 +232,23 @@ class Hinge(Loss):
     def train_pieces(self, u, V):
         # prox = u + V below 1 - V (loss 1 - u - V), 1 in the middle (loss 0), u above 1 (loss 0)
         return [(1 - u - V, -sympy.oo, 1 - V)]
+
+    def average_forms(self, u, V):
+        r"""For V < 1 the envelope as :math:`1 - u - V/2 + (u - 1 + V)_+^2/(2V) - (u - 1)_+^2/(2V)`:
+        at large penalty almost every sample is on the linear piece, and the q-derivative is then
+        a tail average instead of a cancellation of O(1) averages. For V >= 1 (small penalty) as
+        :math:`(1 - u)_+^2/(2V) - (1 - V - u)_+^2/(2V)`, free of the O(V) terms that the first form
+        cancels there. Both equal :meth:`pieces` on every interval."""
+        small = Indicator(1 - V)
+        return [(small, [(1 - u - V / 2, -sympy.oo, sympy.oo), ((u - 1 + V) ** 2 / (2 * V), 1 - V, sympy.oo),
+                         (-(u - 1) ** 2 / (2 * V), 1, sympy.oo)]),
+                (1 - small, [((1 - u) ** 2 / (2 * V), -sympy.oo, 1), (-(1 - V - u) ** 2 / (2 * V), -sympy.oo, 1 - V)])]
+
+    def average_train_forms(self, u, V):
+        """The train loss :math:`(1 - u - V)_+` as :math:`1 - u - V + (u - 1 + V)_+` for V < 1."""
+        small = Indicator(1 - V)
+        return [(small, [(1 - u - V, -sympy.oo, sympy.oo), (u - 1 + V, 1 - V, sympy.oo)]),
+                (1 - small, self.train_pieces(u, V))]
 
     def moreau(self, y, omega, V):
         u = y * omega
