@@ -481,7 +481,7 @@ def _nearest_pairs(A):
 
 def _series(C, n):
     """m_0 .. m_n of the physical branch from g = t M(t), t = 1/z (see module docstring)."""
-    K, D = C.shape[0] - 1, C.shape[1] - 1
+    K = C.shape[0] - 1
     k_idx, j_idx = np.nonzero(C)
     e = int(np.min(k_idx - j_idx))
     width = int(np.max(k_idx - j_idx)) - e + 1
@@ -811,18 +811,24 @@ def stieltjes(law_or_coeffs, z):
     target; see the module docstring (Rao & Edelman 2008).
     """
     law = _prepare(law_or_coeffs)
-    zz = np.asarray(z)
-    if zz.dtype == object or not np.issubdtype(zz.dtype, np.number):
-        raise ParameterError("z", "must be a numeric (complex) array")
-    zz = zz.astype(complex)
-    if not np.all(np.isfinite(zz)):
-        raise ParameterError("z", "must be finite")
+    zz = complex_points(z)
     if np.any(zz.imag < 0):
         raise ParameterError("z", "must have Im z >= 0 (upper half-plane or the real line; "
                                   "use g(conj z) = conj g(z) below the axis)")
     flat = zz.ravel()
     out = _follow(law, flat.real.copy(), flat.imag.copy())
     return out.reshape(zz.shape)
+
+
+def complex_points(z):
+    """``z`` as a finite complex array; ParameterError naming ``z``."""
+    zz = np.asarray(z)
+    if zz.dtype == object or not np.issubdtype(zz.dtype, np.number):
+        raise ParameterError("z", "must be a numeric (complex) array")
+    zz = zz.astype(complex)
+    if not np.all(np.isfinite(zz)):
+        raise ParameterError("z", "must be finite")
+    return zz
 
 
 def real_points(x):

@@ -179,16 +179,6 @@ def _check_tol(tol, maxiter):
     return tol, int(maxiter)
 
 
-def _complex_points(z):
-    zz = np.asarray(z)
-    if zz.dtype == object or not np.issubdtype(zz.dtype, np.number):
-        raise ParameterError("z", "must be a numeric (complex) array")
-    zz = zz.astype(complex)
-    if not np.all(np.isfinite(zz)):
-        raise ParameterError("z", "must be finite")
-    return zz
-
-
 def _moment_index(k, name="k", lo=0):
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < lo:
         raise ParameterError(name, f"must be an integer >= {lo}, got {k!r}")
@@ -307,7 +297,7 @@ class NumericLaw:
         shape, either half-plane; :math:`g(\bar z) = \overline{g(z)}`). Real ``z`` gives the
         boundary value :math:`g(x + i0)` (``Im g = -\pi\rho(x)`` on the support; infinite at an
         atom). Returns a complex array of the shape of ``z``."""
-        zz = _complex_points(z)
+        zz = free_numeric.complex_points(z)
         flat = zz.ravel()
         out = np.empty(flat.shape, dtype=complex)
         lower = flat.imag < 0
