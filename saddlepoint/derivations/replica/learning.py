@@ -20,15 +20,23 @@ from ...errors import ParameterError
 __all__ = ["Gibbs", "Bayes", "ERM", "parse"]
 
 
+def _nonnegative_or_symbol(name, value):
+    """``value`` as a SymPy number >= 0 or a Symbol; ParameterError naming ``name`` otherwise."""
+    expect = f"must be a non-negative real number or a Symbol, got {value!r}"
+    if isinstance(value, (str, bytes, bool)) or value is None:
+        raise ParameterError(name, expect)
+    v = sympy.sympify(value, strict=True)
+    if not isinstance(v, sympy.Symbol):
+        if not v.is_number or v.is_real is not True or not v.is_finite or v < 0:
+            raise ParameterError(name, expect)
+    return v
+
+
 class Gibbs:
+    """Gibbs learning at temperature T (T = 0: a uniform student in the version space)."""
+
     def __init__(self, temperature=0):
-        if isinstance(temperature, (str, bytes, bool)) or temperature is None:
-            raise ParameterError("temperature", f"must be a non-negative real number or a Symbol, got {temperature!r}")
-        t = sympy.sympify(temperature, strict=True)
-        if not isinstance(t, sympy.Symbol):
-            if not t.is_number or t.is_real is not True or not t.is_finite or t < 0:
-                raise ParameterError("temperature", f"must be a non-negative real number or a Symbol, got {temperature!r}")
-        self.temperature = t
+        self.temperature = _nonnegative_or_symbol("temperature", temperature)
 
     @property
     def zero_temperature(self):
@@ -39,6 +47,9 @@ class Gibbs:
 
 
 class Bayes:
+    """Bayes-optimal learning: the posterior mean, student prior and channel matching the
+    teacher's (the Nishimori identities simplify the replica-symmetric equations)."""
+
     def __repr__(self):
         return "Bayes()"
 
@@ -57,11 +68,7 @@ class ERM:
         from .losses import get_loss
         self.loss = get_loss(loss)
         value = lam if lam is not None else (regularisation if regularisation is not None else symbols.lam)
-        value = sympy.sympify(value)
-        if not isinstance(value, sympy.Symbol):
-            if not value.is_number or value.is_real is not True or not value.is_finite or value < 0:
-                raise ParameterError("lam", f"must be a real number >= 0 or a Symbol, got {lam!r}")
-        self.lam = value
+        self.lam = _nonnegative_or_symbol("lam", value)
 
     @property
     def regularisation(self):
