@@ -26,13 +26,14 @@ import sympy
 from ..errors import ConvergenceError, ParameterError
 from . import roots
 from .compile import compile_function
+from .solver import NamedValues
 
 __all__ = ["CriticalPoint", "critical", "solve_for"]
 
 _TARGET = sympy.Symbol("_target")
 
 
-class CriticalPoint:
+class CriticalPoint(NamedValues):
     """A parameter value with the branch's unknowns and observables there.
 
     ``float(point)`` is the parameter value; ``point.alpha`` (the parameter by name),
@@ -51,18 +52,6 @@ class CriticalPoint:
 
     def __float__(self):
         return float(self.value)
-
-    def __getattr__(self, name):
-        values = self.__dict__.get("_values", {})
-        if name in values:
-            return values[name]
-        raise AttributeError(f"CriticalPoint has no {name!r}; it has {', '.join(values)}")
-
-    def __getitem__(self, name):
-        return self._values[name]
-
-    def keys(self):
-        return self._values.keys()
 
     def __repr__(self):
         body = ", ".join(f"{k}={float(v):.10g}" for k, v in self._values.items())

@@ -18,7 +18,26 @@ __all__ = ["Solver", "Solution"]
 _BACKENDS = ("numpy", "mpmath")
 
 
-class Solution:
+class NamedValues:
+    """Values by attribute or item (``x.kappa``, ``x["kappa"]``), for result objects."""
+
+    def __getattr__(self, name):
+        values = self.__dict__.get("_values", {})
+        if name in values:
+            return values[name]
+        raise AttributeError(f"{type(self).__name__} has no {name!r}; it has {', '.join(values)}")
+
+    def __getitem__(self, name):
+        return self._values[name]
+
+    def __contains__(self, name):
+        return name in self._values
+
+    def keys(self):
+        return self._values.keys()
+
+
+class Solution(NamedValues):
     """Unknowns and observables as arrays of the broadcast parameter shape.
 
     Access by attribute or item (``sol.kappa``, ``sol["test_error"]``). Also ``converged``
@@ -36,21 +55,6 @@ class Solution:
         self.status = 0 if np.all(converged) else 1
         self.message = message or ("converged" if self.status == 0 else
                                    f"{int(np.size(converged) - np.count_nonzero(converged))} point(s) did not converge")
-
-    def __getattr__(self, name):
-        values = self.__dict__.get("_values", {})
-        if name in values:
-            return values[name]
-        raise AttributeError(f"Solution has no {name!r}; it has {', '.join(values)}")
-
-    def __getitem__(self, name):
-        return self._values[name]
-
-    def __contains__(self, name):
-        return name in self._values
-
-    def keys(self):
-        return self._values.keys()
 
     def to_dict(self):
         """Every unknown and observable, plus converged/residual/iterations."""
