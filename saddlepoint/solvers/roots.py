@@ -269,15 +269,16 @@ def _continuation_solve(fns, p, index, start, tol, maxiter, lower, residual_tol,
     begin = np.full(n_pts, float(start))
     geometric = (target > 0) & (begin > 0)
 
-    def at(s):
+    def at(s, idx):
         s = np.asarray(s, dtype=float)
+        b, t = begin[idx], target[idx]
         with np.errstate(all="ignore"):
-            path = np.where(geometric, begin * np.abs(target / begin) ** s, begin + s * (target - begin))
-        return np.where(s >= 1, target, path)
+            path = np.where(geometric[idx], b * np.abs(t / b) ** s, b + s * (t - b))
+        return np.where(s >= 1, t, path)
 
     def newton(idx, s, u0):
         q = _take(p, idx)
-        q[index] = at(s)
+        q[index] = at(s, idx)
         u, its = _newton_solve(fns, q, u0, tol, steps, lower)
         return u, _stated_residual(fns, q, u) <= residual_tol, its
 
