@@ -51,7 +51,8 @@ def module_source(solver):
 
         solve(**parameters) takes numbers or arrays that broadcast together and returns a dict
         of numpy arrays: every unknown and observable by name, plus 'converged', 'residual'
-        (relative residual of the stated equations) and 'iterations'. It raises ValueError
+        (relative residual of the stated equations) and 'iterations' (and 'branch', the
+        stationary point each point took, for models with several). It raises ValueError
         for parameters outside their domain and ArithmeticError for points that did not
         converge (pass on_failure="mark" to get converged=False instead).
 
@@ -78,6 +79,10 @@ def module_source(solver):
         parts.append("# --- proximal operators (saddlepoint.solvers.proximal) ---\n" + proximal.NUMPY_SOURCE)
     parts.append("# --- root finding (saddlepoint.solvers.roots) ---\n\n" +
                  "\n\n".join(inspect.getsource(getattr(roots, f)) for f in _ROOT_FUNCTIONS))
+    if solver.branch == "equilibrium":
+        from . import branches
+        parts.append("# --- equilibrium among stationary points (saddlepoint.solvers.branches) ---\n\n"
+                     + inspect.getsource(branches.solve_branches))
     parts.append("# --- compiled equations and observables ---\n\n" + "\n\n".join(compiled["sources"].values()))
     fn_names = ", ".join(f"{k!r}: _{k}" for k in compiled["sources"])
     parts.append(textwrap.dedent(f'''\
@@ -89,6 +94,9 @@ def module_source(solver):
         _METHOD, _TOL, _MAXITER, _RESIDUAL_TOL = {solver.method!r}, {solver.tol!r}, {solver.maxiter!r}, {solver.residual_tol!r}
         _CONTINUATION = {solver.continuation!r}
         _UNKNOWN_LOWER = {solver._unknown_lower!r}
+        _BRANCH = {solver.branch!r}
+        _BRANCHES, _STATES = {solver._branches!r}, {solver._states!r}
+        _BRANCH_CONTINUATION = {solver._branch_continuation!r}
 
 
         def solve(on_failure="raise", **parameters):
@@ -109,18 +117,30 @@ def module_source(solver):
                 arrays.append(arr)
             shape = numpy.broadcast_shapes(*[a.shape for a in arrays])
             flat = [numpy.broadcast_to(a, shape).ravel() for a in arrays]
-            u, conv, res, its = solve_grid(_FNS, flat, _METHOD, _TOL, _MAXITER, _UNKNOWN_LOWER, _RESIDUAL_TOL,
-                                          continuation=_CONTINUATION)
+            solve_from = lambda fns, name=None: solve_grid(
+                fns, flat, _METHOD, _TOL, _MAXITER, _UNKNOWN_LOWER, _RESIDUAL_TOL,
+                continuation=_BRANCH_CONTINUATION[name] if name is not None else _CONTINUATION)
+            if _BRANCH == "equilibrium":
+                u, conv, res, its, obs, label = solve_branches(_FNS, flat, _BRANCHES, _STATES,
+                                                               OBSERVABLES.index("free_entropy"), solve_from)
+            else:
+                u, conv, res, its = solve_from(_FNS)
             if on_failure == "raise" and not conv.all():
                 i = int(numpy.nonzero(~conv)[0][0])
                 point = {{k: float(p[i]) for k, p in zip(PARAMETERS, flat)}}
                 raise ArithmeticError(f"did not converge at {{point}} (residual {{res[i]:.3e}}, {{its[i]}} iterations)")
-            with numpy.errstate(all="ignore"):
-                obs = _observables(*flat, *u)
+            if _BRANCH != "equilibrium":
+                with numpy.errstate(all="ignore"):
+                    obs = _observables(*flat, *u)
             out = {{k: numpy.reshape(v, shape) for k, v in zip(UNKNOWNS, u)}}
             out.update({{k: numpy.reshape(numpy.asarray(v, dtype=float) * numpy.ones(flat[0].shape), shape)
                         for k, v in zip(OBSERVABLES, obs)}})
             out.update(converged=conv.reshape(shape), residual=res.reshape(shape), iterations=its.reshape(shape))
+            if _BRANCH == "equilibrium":
+                names = numpy.array(_BRANCHES + _STATES + ("none",), dtype=object)
+                out["branch"] = names[label].reshape(shape)
+            elif _BRANCH is not None:
+                out["branch"] = numpy.full(shape, _BRANCH, dtype=object)
             return out
         '''))
     return "\n\n".join(parts)

@@ -10,7 +10,7 @@ import numpy as np
 import sympy
 
 from ..errors import ConvergenceError, ParameterError
-from . import roots
+from . import branches, roots
 from .compile import compile_function, functionals_in, spectral_bindings
 
 __all__ = ["Solver", "Solution"]
@@ -42,12 +42,15 @@ class Solution(NamedValues):
 
     Access by attribute or item (``sol.kappa``, ``sol["test_error"]``). Also ``converged``
     (bool array), ``residual`` (relative residual of the stated equations), ``iterations``,
-    ``status`` (0: all points converged, 1: some marked not converged) and ``message``.
+    ``status`` (0: all points converged, 1: some marked not converged), ``message`` and
+    ``branch`` (which stationary point each point took, for solvers that choose among
+    several; None otherwise).
     Scalar inputs give 0-d results (NumPy scalars).
     """
 
-    def __init__(self, values, converged, residual, iterations, parameters, message=""):
+    def __init__(self, values, converged, residual, iterations, parameters, message="", branch=None):
         self._values = dict(values)
+        self.branch = branch
         self.converged = converged
         self.residual = residual
         self.iterations = iterations
@@ -60,6 +63,8 @@ class Solution(NamedValues):
         """Every unknown and observable, plus converged/residual/iterations."""
         out = dict(self._values)
         out.update(converged=self.converged, residual=self.residual, iterations=self.iterations)
+        if self.branch is not None:
+            out["branch"] = self.branch
         return out
 
     @property
@@ -72,7 +77,8 @@ class Solution(NamedValues):
     def __repr__(self):
         if self.shape == ():
             body = ", ".join(f"{k}={_fmt(v)}" for k, v in self._values.items())
-            return f"Solution({body}, converged={bool(self.converged)})"
+            tail = "" if self.branch is None else f", branch={self.branch!r}"
+            return f"Solution({body}, converged={bool(self.converged)}{tail})"
         return f"Solution(shape={self.shape}, fields={tuple(self._values)}, status={self.status}: {self.message})"
 
 
@@ -113,10 +119,18 @@ class Solver:
         at ``parameter_name = start``, where the initial guess is good, and continued in that
         parameter to their own value (``roots._continuation_solve``). None takes the
         derivation's ``hints["continuation"]`` when it names one of the parameters; False: off.
+    branch : None, "equilibrium" or the name of one of the derivation's branches
+        For derivations with several stationary points (``hints["branches"]``, e.g. the
+        Bayes-optimal perceptron with binary weights): "equilibrium" (the default there)
+        solves from every branch's start, adds the derivation's boundary states
+        (``hints["states"]``, e.g. exact recovery) and keeps, point by point, the candidate of
+        largest free entropy (:mod:`saddlepoint.solvers.branches`); a branch name follows
+        that branch alone (a metastable state, its fold with :meth:`critical`). The Solution's
+        ``branch`` says which candidate each point took.
     """
 
     def __init__(self, derivation, backend="numpy", method="auto", tol=1e-13, maxiter=100,
-                 dps=30, residual_tol=None, continuation=None):
+                 dps=30, residual_tol=None, continuation=None, branch=None):
         if backend not in _BACKENDS:
             raise ParameterError("backend", f"must be one of {_BACKENDS}, got {backend!r}")
         if method not in roots.METHODS:
@@ -143,6 +157,16 @@ class Solver:
         self._bounds = [_interval_bounds(derivation.domains[s]) for s in derivation.parameters]
         self._unknown_lower = [float(derivation.domains[u].inf) for u in derivation.unknowns]
         self.continuation = self._continuation(continuation)
+        self.branch, self._branches, self._states = self._branch(branch)
+        hinted = getattr(derivation, "hints", {}).get("branch_continuation", {})
+        # per branch: its own continuation where the derivation names one (the branch's
+        # defining path), else the solver's
+        self._branch_continuation = {
+            name: (self._continuation({str(k): v for k, v in hinted[name].items()})
+                   if name in hinted and continuation is None else self.continuation)
+            for name in self._branches}
+        if self.branch not in (None, "equilibrium"):
+            self.continuation = self._branch_continuation[self.branch]
         self._numpy = self._compile("numpy")
         self._mp = self._compile("mpmath") if backend == "mpmath" else None
         self.__signature__ = inspect.Signature(
@@ -172,7 +196,29 @@ class Solver:
             exprs["bracket_hi"] = (P, hi)
         init = [de.initial.get(u, de.bracket.get(u, (None, sympy.S.One))[1]) for u in U]
         exprs["initial"] = (P, init)
+        if self.branch is not None:
+            exprs.update(branches.expressions(de, self.observable_names, self._branches, self._states))
+            if self.branch != "equilibrium":   # one branch: its start is the initial guess
+                exprs["initial"] = exprs.pop(f"initial_{self.branch}")
         return exprs
+
+    def _branch(self, option):
+        """``(branch option, branches solved, states compared)`` from the option and the
+        derivation's hints."""
+        hints = getattr(self.derivation, "hints", {})
+        names, states = tuple(hints.get("branches") or ()), tuple(hints.get("states") or ())
+        if option is None:
+            option = "equilibrium" if names else None
+        if option is None:
+            return None, (), ()
+        if option == "equilibrium":
+            if not names:
+                raise ParameterError("branch", f"{self.derivation.name} declares no branches: "
+                                     "it has one stationary point to follow (use branch=None)")
+            return option, names, states
+        if option not in names:
+            raise ParameterError("branch", f"must be None, 'equilibrium' or one of {names}, got {option!r}")
+        return option, (option,), ()
 
     def _continuation(self, option):
         """``(parameter index, start value)`` or None, from the option or the derivation's hint."""
@@ -240,17 +286,34 @@ class Solver:
         shape = np.broadcast_shapes(*[a.shape for a in arrays])
         flat = [np.broadcast_to(a, shape).ravel() for a in arrays]
         fns = self._numpy["fns"]
-        u, conv, res, its = roots.solve_grid(fns, flat, self.method, self.tol, self.maxiter,
-                                             self._unknown_lower, self.residual_tol if self.backend == "numpy" else 1e-9,
-                                             continuation=self.continuation)
+        solve = lambda f, name=None: roots.solve_grid(
+            f, flat, self.method, self.tol, self.maxiter, self._unknown_lower,
+            self.residual_tol if self.backend == "numpy" else 1e-9,
+            continuation=self._branch_continuation[name] if name is not None else self.continuation)
+        label = None
+        if self.branch == "equilibrium":
+            u, conv, res, its, obs, label = branches.solve_branches(
+                fns, flat, self._branches, self._states, self.observable_names.index("free_entropy"), solve)
+        else:
+            u, conv, res, its = solve(fns)
         if self.backend == "mpmath":
-            return self._refine_mp(raw, shape, u, conv, res, its, on_failure)
-        with np.errstate(all="ignore"):
-            obs = fns["observables"](*flat, *u)
-        obs = [np.asarray(o, dtype=float) * np.ones(flat[0].shape) for o in obs]
-        return self._finish(flat, shape, u, obs, conv, res, its, on_failure)
+            return self._refine_mp(raw, shape, u, conv, res, its, on_failure, label)
+        if label is None:
+            with np.errstate(all="ignore"):
+                obs = fns["observables"](*flat, *u)
+            obs = [np.asarray(o, dtype=float) * np.ones(flat[0].shape) for o in obs]
+        return self._finish(flat, shape, u, obs, conv, res, its, on_failure, label)
 
-    def _finish(self, flat, shape, u, obs, conv, res, its, on_failure):
+    def _labels(self, label, shape):
+        """Branch names per point (None when the solver follows one stationary point)."""
+        if self.branch is None:
+            return None
+        if label is None:
+            return np.full(shape, self.branch, dtype=object) if shape else self.branch
+        names = np.array(self._branches + self._states + ("none",), dtype=object)
+        return _shaped(names[label], shape)
+
+    def _finish(self, flat, shape, u, obs, conv, res, its, on_failure, label=None):
         point = lambda i: {k: _scalar(p[i]) for k, p in zip(self.parameter_names, flat)}
         if not conv.all() and on_failure == "raise":
             i = int(np.nonzero(~conv)[0][0])
@@ -269,9 +332,10 @@ class Solver:
         values = {k: _shaped(v, shape) for k, v in zip(self.unknown_names, u)}
         values.update({k: _shaped(v, shape) for k, v in zip(self.observable_names, obs)})
         return Solution(values, _shaped(conv, shape), _shaped(res, shape), _shaped(its, shape),
-                        {k: _shaped(p, shape) for k, p in zip(self.parameter_names, flat)})
+                        {k: _shaped(p, shape) for k, p in zip(self.parameter_names, flat)},
+                        branch=self._labels(label, shape))
 
-    def _refine_mp(self, raw, shape, u, conv, res, its, on_failure):
+    def _refine_mp(self, raw, shape, u, conv, res, its, on_failure, label=None):
         import mpmath
         fns = self._mp["fns"]
         objs = [np.broadcast_to(np.asarray(v, dtype=object), shape).ravel() for v in raw]
@@ -285,6 +349,13 @@ class Solver:
         with mpmath.workdps(self.dps + guard):
             for i in range(n_pts):
                 p = [mpmath.mpmathify(_mp_input(o[i])) for o in objs]
+                state = _state_of(label, i, len(self._branches), self._states)
+                if state is not None:   # a boundary state is a closed form, not a root
+                    vals = fns[f"state_{state}"](*p)
+                    U[:, i] = [mpmath.mpmathify(v) for v in vals[:m]]
+                    O[:, i] = [mpmath.mpmathify(v) for v in vals[m:]]
+                    mres[i], mconv[i] = mpmath.mpf(0), True
+                    continue
                 x = [mpmath.mpf(float(ui[i])) for ui in u]
                 x, k = _mp_newton(fns, p, x, self._unknown_lower, self.dps + guard // 2, self.maxiter)
                 its[i] += k
@@ -296,7 +367,7 @@ class Solver:
                 O[:, i] = fns["observables"](*p, *x)
         flat = [o for o in objs]
         resf = np.array([float(r) for r in mres])
-        return self._finish(flat, shape, list(U), list(O), mconv, resf, its, on_failure)
+        return self._finish(flat, shape, list(U), list(O), mconv, resf, its, on_failure, label)
 
     # --- critical points ---------------------------------------------------------
     def critical(self, param, **options):
@@ -324,6 +395,13 @@ class Solver:
     def __repr__(self):
         return (f"Solver({self.derivation.name!r}, backend={self.backend!r}, method={self.method!r}, "
                 f"parameters={self.parameter_names})")
+
+
+def _state_of(label, i, n_branches, states):
+    """The boundary state point ``i`` took, or None (an interior fixed point)."""
+    if label is None or label[i] < n_branches or label[i] >= n_branches + len(states):
+        return None
+    return states[label[i] - n_branches]
 
 
 def _mp_input(v):

@@ -40,6 +40,32 @@ def _parameters(*exprs, first=(S.alpha,)):
     return tuple(params)
 
 
+def _bayes_branches(prior, channel, unknowns, uninformed):
+    r"""Where the Bayes-optimal solver looks for fixed points, and which it keeps.
+
+    A Gaussian (or spherical) prior with these channels has one fixed point. Any other prior
+    may have several (a first-order transition: Györgyi 1990; Barbier et al. 2019, sec.
+    "Phase transitions"); the solver then starts from an uninformed and an informed guess and
+    keeps the stationary point of largest free entropy (the equilibrium). A discrete prior
+    also has the exact-recovery state q = rho (q_hat = infinity), free entropy
+    -H(prior) + alpha * Psi_out(rho), which is never a finite fixed point of the equations
+    and is compared as a candidate of its own."""
+    if _spherical_like(prior) or isinstance(prior, Gaussian):
+        return None
+    q, alpha, rho = S.q, S.alpha, prior.rho
+    informed = {q: rho * (1 - 1 / (4 * (1 + alpha) ** 2))}
+    informed.update({c: 4 * (1 + alpha) ** 2 for c in unknowns if c != q})
+    # the uninformed branch is the one connected to alpha -> 0: where its cold start stalls,
+    # it is continued in alpha from there (and ends where that continuation fails: the spinodal)
+    hints = {"branches": {"uninformed": dict(uninformed), "informed": informed},
+             "branch_continuation": {"uninformed": {alpha: sympy.Rational(1, 20)}}}
+    at_teacher = channel.bayes_at_teacher(rho)
+    if prior.entropy is not None and at_teacher is not None:
+        values = {q: rho, **{c: sympy.oo for c in unknowns if c != q}}
+        hints["states"] = {"recovery": (values, -prior.entropy + alpha * at_teacher)}
+    return hints
+
+
 def glm(prior, channel, learning="gibbs", temperature=0, name=None):
     r"""The replica-symmetric saddle point of a generalised linear model.
 
@@ -101,7 +127,7 @@ def glm(prior, channel, learning="gibbs", temperature=0, name=None):
             textbook = {q: (sympy.Eq(q_hat, tidy(2 * sympy.diff(phi, q) + q_hat)), -sympy.Rational(1, 2)),
                         q_hat: (sympy.Eq(q, tidy(2 * sympy.diff(phi, q_hat) + q)), -sympy.Rational(1, 2))}
         return saddle_point(label, phi, unknowns, _parameters(phi), channel.bayes_observables(q, rho),
-                            textbook=textbook,
+                            textbook=textbook, hints=_bayes_branches(prior, channel, unknowns, initial),
                             domains=domains, initial=initial, extremum="saddle",
                             conventions="Bayes-optimal, Nishimori q = R; q = w_hat.w*/N; alpha = P/N.", **common)
     # Gibbs learning with a teacher

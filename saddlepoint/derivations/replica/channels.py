@@ -53,6 +53,16 @@ class Channel:
     def bayes_observables(self, q, rho):
         return {}
 
+    def bayes_at_teacher(self, rho):
+        r"""The Bayes term at q = rho (the student knows the teacher's preactivation):
+        :math:`-\mathbb E\, H(y \mid \lambda)`, minus the label's conditional entropy per sample,
+        or None where it is not finite. Default: the term with q = rho substituted."""
+        q = sympy.Dummy("q")
+        value = self.bayes(q, rho).subs(q, rho)
+        if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            return None
+        return value
+
     def __repr__(self):
         return f"{type(self).__name__}()"
 
@@ -80,6 +90,9 @@ class Sign(Channel):
     def bayes(self, q, rho):
         x = -sympy.sqrt(q / (rho - q)) * _t
         return 2 * GaussianAverage(H(x) * LogH(x), _t)
+
+    def bayes_at_teacher(self, rho):
+        return sympy.S.Zero  # noiseless: the label is a function of the preactivation
 
     def bayes_observables(self, q, rho):
         # the Bayes-optimal classifier's error: Engel & Van den Broeck sec. 3.6 (R_Bayes = sqrt(R_Gibbs))

@@ -32,10 +32,14 @@ _z = sympy.Symbol("z", real=True)
 
 
 class Prior:
-    """Base class; ``rho`` is the second moment E[w^2] of one weight."""
+    """Base class; ``rho`` is the second moment E[w^2] of one weight; ``entropy`` is the
+    Shannon entropy (in nats) of a discrete prior, None for a continuous one. A discrete prior
+    has an exact-recovery state q = rho, whose Bayes free entropy is -entropy + alpha times
+    the channel's term at q = rho (:meth:`.channels.Channel.bayes_at_teacher`)."""
 
     name = "prior"
     rho = sympy.S.One
+    entropy = None
 
     def storage(self, q, q_hat):
         raise NotImplementedError(f"{self.name}: storage (no teacher) is not implemented")
@@ -101,6 +105,7 @@ class Ising(Prior):
     (so that the free entropy is the mutual-information form of Barbier et al. 2019)."""
 
     name = "ising"
+    entropy = sympy.log(2)
 
     def storage(self, q, q_hat):
         return -q_hat * (1 - q) / 2 + GaussianAverage(sympy.log(2 * sympy.cosh(sympy.sqrt(q_hat) * _z)), _z), (q_hat,)
