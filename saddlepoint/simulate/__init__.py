@@ -12,9 +12,9 @@ or ``saddlepoint.solvers``.
 - :class:`SimulationResult`, :class:`Estimate` -- per-seed samples summarised as mean and
   standard error over seeds.
 - :func:`perceptron_capacity`, :func:`perceptron_critical_load`, :func:`capacity_crossing`,
-  :func:`max_stability`, :func:`gibbs_version_space`, :func:`teacher_student_perceptron` --
-  the perceptron's storage capacity and teacher--student learning
-  (see :mod:`saddlepoint.simulate.perceptron`).
+  :func:`max_stability`, :func:`gibbs_version_space`, :func:`teacher_student_perceptron`,
+  :func:`binary_teacher_student` -- the perceptron's storage capacity and teacher--student
+  learning (see :mod:`saddlepoint.simulate.perceptron`).
 - :func:`hopfield` -- pattern retrieval in the Hopfield network
   (see :mod:`saddlepoint.simulate.hopfield`).
 - :func:`gaussian_covariate_erm`, :func:`fit_erm` -- empirical risk minimisation on the Gaussian
@@ -26,12 +26,12 @@ from saddlepoint.simulate.best_of_k import best_of_k
 from saddlepoint.simulate.gcm import fit_erm, gaussian_covariate_erm
 from saddlepoint.simulate.hopfield import hopfield
 from saddlepoint.simulate.matrices import SpectrumSample, goe, haar_orthogonal, spectrum, wishart
-from saddlepoint.simulate.perceptron import (capacity_crossing, gibbs_version_space, max_stability,
-                                             perceptron_capacity, perceptron_critical_load,
+from saddlepoint.simulate.perceptron import (binary_teacher_student, capacity_crossing, gibbs_version_space,
+                                             max_stability, perceptron_capacity, perceptron_critical_load,
                                              teacher_student_perceptron)
 from saddlepoint.simulate.ridge import ridge
 
 __all__ = ["ridge", "SimulationResult", "Estimate", "goe", "wishart", "haar_orthogonal", "spectrum",
            "SpectrumSample", "best_of_k", "perceptron_capacity", "perceptron_critical_load",
            "capacity_crossing", "max_stability", "gibbs_version_space", "teacher_student_perceptron",
-           "hopfield", "gaussian_covariate_erm", "fit_erm"]
+           "binary_teacher_student", "hopfield", "gaussian_covariate_erm", "fit_erm"]

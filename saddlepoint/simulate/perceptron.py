@@ -37,6 +37,7 @@ index ``k`` always uses child ``k``, so ``seeds=4`` reproduces the first 4 draws
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import NamedTuple
 
@@ -291,6 +292,170 @@ def _ising_counts(Z, margin):
         first = np.where(bad.any(axis=1), bad.argmax(axis=1), P_max) if P_max else np.zeros(idx.size, int)
         hist += np.bincount(first, minlength=P_max + 1)
     return np.cumsum(hist[::-1])[::-1]          # count(P) = sum_{f >= P} hist[f]
+
+
+# ----------------------------------------------------------------------------- binary teacher--student
+
+_MAX_BINARY_TS_N = 24     # exact enumeration of the 2^N binary students
+_LOW_BITS = 12            # the weight index is split into low and high bits (see _version_space_sums)
+_DENSE_PATTERNS = 8       # patterns tested on the dense grid before the survivors are gathered
+
+
+@functools.lru_cache(maxsize=None)
+def _sign_table(bits):
+    """All ``2^bits`` vectors of ``{+-1}^bits``, row ``k`` having ``1 - 2 * bit_i(k)`` (read-only)."""
+    idx = np.arange(1 << bits, dtype=np.int64)
+    table = 1.0 - 2.0 * ((idx[:, None] >> np.arange(bits, dtype=np.int64)) & 1)
+    table.flags.writeable = False
+    return table
+
+
+def _version_space_sums(Z):
+    """Exact ``(|V|, sum_{w in V} w)`` for ``V = {w in {+-1}^N : Z w > 0 componentwise}``.
+
+    ``Z``: ``(P, N)``, row ``mu`` is ``y_mu x_mu``. Weight vector number ``k`` (``0 <= k < 2^N``)
+    has ``w_i = 1 - 2 * bit_i(k)``, the enumeration order of :func:`_ising_counts`. Its index is
+    split into ``L = min(ceil(N/2), 12)`` low and ``N - L`` high bits, ``w = (w_low, w_high)``, so every
+    field ``Z w = Z_low w_low + Z_high w_high`` is the sum of two precomputed tables (``2^L`` and
+    ``2^(N-L)`` rows) instead of a fresh ``N``-term product. For a block of high halves the first
+    (up to) ``_DENSE_PATTERNS`` patterns are tested on the dense ``(block, 2^L)`` grid; the
+    surviving pairs are then tested one pattern at a time, so the work falls geometrically with
+    ``P`` once few students survive. The sum of
+    ``w`` over ``V`` follows from how often each low and each high half occurs in ``V``.
+    """
+    P, N = Z.shape
+    L = min((N + 1) // 2, _LOW_BITS)
+    H = N - L
+    W_lo, W_hi = _sign_table(L), _sign_table(H)
+    if P == 0:
+        return 1 << N, np.zeros(N)
+    F_lo = np.ascontiguousarray((W_lo @ Z[:, :L].T).T)         # (P, 2^L)
+    F_hi = np.ascontiguousarray((W_hi @ Z[:, L:].T).T)         # (P, 2^H)
+    G_hi = -F_hi                                               # field > 0  <=>  F_lo > -F_hi
+    seen_lo = np.zeros(1 << L, dtype=np.int64)
+    seen_hi = np.zeros(1 << H, dtype=np.int64)
+    block = max(1, _ENUM_BLOCK * 8 >> L)
+    for start in range(0, 1 << H, block):
+        hi = np.arange(start, min(1 << H, start + block), dtype=np.int64)
+        ok = F_lo[0][None, :] > G_hi[0, hi][:, None]
+        for mu in range(1, min(P, _DENSE_PATTERNS)):
+            ok &= F_lo[mu][None, :] > G_hi[mu, hi][:, None]
+        j, l = np.nonzero(ok)
+        j = hi[j]
+        for mu in range(min(P, _DENSE_PATTERNS), P):
+            if j.size == 0:
+                break
+            keep = F_hi[mu, j] + F_lo[mu, l] > 0
+            j, l = j[keep], l[keep]
+        seen_hi += np.bincount(j, minlength=1 << H)
+        seen_lo += np.bincount(l, minlength=1 << L)
+    count = int(seen_lo.sum())
+    wsum = np.concatenate([W_lo.T @ seen_lo, W_hi.T @ seen_hi])
+    return count, wsum
+
+
+def binary_teacher_student(alpha, N, seeds=64, seed=0):
+    r"""Bayes-optimal teacher--student perceptron with binary weights, by exact enumeration.
+
+    Model (Gardner & Derrida 1989, *Three unfinished works on the optimal storage capacity of
+    networks*, J. Phys. A 22, 1983; Györgyi 1990, *First-order transition to perfect
+    generalization in a neural network with binary synapses*, Phys. Rev. A 41, 7097; Barbier,
+    Krzakala, Macris, Miolane & Zdeborová 2019, *Optimal errors and phase transitions in
+    high-dimensional generalized linear models*, PNAS 116, 5451): teacher ``w*`` uniform in
+    ``{+-1}^N``; ``P = alpha N`` inputs ``x_mu`` with i.i.d. ``N(0, 1)`` entries; labels
+    ``y_mu = sign(w* . x_mu)``. With the matched uniform prior on ``{+-1}^N`` the Bayes posterior
+    is uniform on the version space ``V = {w in {+-1}^N : sign(w . x_mu) = y_mu for all mu}``
+    (``w*`` is in ``V``, so ``|V| >= 1``; ties ``w . x_mu = 0`` have probability zero).
+
+    The teacher is fixed to ``w* = (1, ..., 1)``. This loses nothing: the gauge map
+    ``w_i -> s_i w_i``, ``x_{mu i} -> s_i x_{mu i}`` (``s in {+-1}^N``) leaves every product
+    ``w . x_mu``, the prior and the Gaussian input law unchanged and maps the teacher ``s`` to
+    ``(1, ..., 1)``, so every quantity below has the same law for every teacher.
+
+    Every one of the ``2^N`` students is tested exactly (``N <= 24``; blocks as in the Ising
+    capacity enumeration, with the fields split into two precomputed half-sums; measured about
+    3-6 ms per instance at ``N = 20`` and 60 ms at ``N = 24``).
+
+    Observables (per instance; mean and standard error over instances)
+    ------------------------------------------------------------------
+    ``free_entropy``
+        ``(1/N) ln(|V| / 2^N)``: the normalised log evidence ``(1/N) ln P(y | X)`` of the labels
+        (each ``w`` of the prior explains them with probability 1 or 0). It is ``0`` at
+        ``alpha = 0``, ``<= 0`` always, and ``-ln 2`` exactly when ``V = {w*}``.
+    ``q``
+        ``(1/|V|) sum_{w in V} w . w* / N``: the mean teacher overlap of a posterior sample.
+    ``q_pair``
+        ``|sum_{w in V} w|^2 / (N |V|^2)``: the overlap of two independent posterior samples
+        (equivalently the squared norm of the posterior mean over ``N``). In this matched
+        setting the teacher is itself a posterior sample, so ``E[q_pair] = E[q]`` exactly at
+        every ``N`` (the Nishimori identity) -- a check of the enumeration.
+    ``solutions``
+        ``|V|``.
+
+    Random numbers
+    --------------
+    ``numpy.random.SeedSequence(seed)`` is spawned into one child per instance; instance ``k``
+    draws its inputs as ``default_rng(child_k).standard_normal((P, N))``, so ``seeds=4``
+    reproduces the first 4 instances of ``seeds=8``.
+
+    Parameters
+    ----------
+    alpha
+        load ``P/N >= 0``; ``alpha * N`` must be an integer (no rounding of the load).
+    N
+        number of inputs, ``2 <= N <= 24``.
+    seeds, seed
+        number of independent instances and the root seed.
+
+    Returns
+    -------
+    SimulationResult
+        observables ``free_entropy, q, q_pair, solutions``; ``parameters`` holds
+        ``alpha, P, N, seeds, seed``.
+
+    Raises
+    ------
+    ParameterError
+        naming ``alpha`` (negative, or ``alpha * N`` not an integer, or too large), ``N``,
+        ``seeds`` or ``seed``.
+
+    Examples
+    --------
+    >>> res = binary_teacher_student(0.0, 6, seeds=2)            # no data: V is all of {+-1}^N
+    >>> float(res.free_entropy.mean), float(res.q.mean)
+    (0.0, 0.0)
+    >>> res = binary_teacher_student(4.0, 8, seeds=4)
+    >>> bool(np.all(res.samples["solutions"] >= 1)), bool(res.q.mean > 0.5)
+    (True, True)
+    """
+    alpha = as_real("alpha", alpha, 0.0)
+    N = _as_int("N", N, 2, _MAX_BINARY_TS_N)
+    seeds, seed, children = _children(seed, seeds)
+    P = int(round(alpha * N))
+    if abs(alpha * N - P) > 1e-9 * max(1.0, alpha * N):
+        raise ParameterError("alpha", f"must make P = alpha * N an integer; got alpha = {alpha!r} "
+                             f"with N = {N} (alpha * N = {alpha * N!r})")
+    if P > 50 * N + 1000:
+        raise ParameterError("alpha", f"is too large: P = {P} patterns for N = {N} (at most 50 N + 1000)")
+    free_entropy = np.empty(seeds)
+    q = np.empty(seeds)
+    q_pair = np.empty(seeds)
+    solutions = np.empty(seeds)
+    for k, child in enumerate(children):
+        x = np.random.default_rng(child).standard_normal((P, N))
+        y = np.sign(x.sum(axis=1))                  # teacher w* = (1, ..., 1)
+        y[y == 0] = 1.0
+        count, wsum = _version_space_sums(x * y[:, None])
+        if count < 1:                               # w* itself is in V
+            raise ConvergenceError("the enumerated version space misses the teacher (rounding)",
+                                   point={"alpha": alpha, "N": N, "seed_index": k})
+        solutions[k] = count
+        free_entropy[k] = math.log(count) / N - math.log(2.0)
+        q[k] = float(wsum.sum()) / (N * count)
+        q_pair[k] = float(wsum @ wsum) / (N * count * count)
+    return SimulationResult({"free_entropy": free_entropy, "q": q, "q_pair": q_pair, "solutions": solutions},
+                            {"alpha": alpha, "P": P, "N": N, "seeds": seeds, "seed": seed},
+                            model="binary teacher-student perceptron (Bayes)")
 
 
 # ----------------------------------------------------------------------------- capacity
