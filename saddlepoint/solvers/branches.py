@@ -8,7 +8,10 @@ points (``hints["branches"] = {name: {unknown: start expression}}``) and its bou
 that are not finite fixed points (``hints["states"] = {name: ({unknown: value}, free
 entropy)}``); the solver solves from every start and, at each point, keeps the converged
 candidate of largest free entropy. Ties (two starts reaching the same fixed point) go to the
-earlier branch, then to interior fixed points before boundary states.
+earlier branch, then to interior fixed points before boundary states. A start may land on a
+stationary point that is no maximum at all (the binary perceptron's informed start finds the
+barrier between its two states, q close to 1 at finite q_hat): it is a candidate like any
+other and loses on free entropy.
 
 ``expressions`` adds the compiled starts and states to a solver's expressions;
 ``solve_branches`` is pure numpy (it is copied into generated modules).
