@@ -132,9 +132,9 @@ def _in_domain(v, lower):
     return ok
 
 
-def _newton_solve(fns, p, u0, tol, maxiter, lower):
-    """Damped Newton on m unknowns with backtracking that keeps the unknowns in their domain;
-    returns (u, iterations)."""
+def _newton_solve(fns, p, u0, tol, maxiter, lower, halvings=30):
+    """Damped Newton on m unknowns with backtracking (at most ``halvings`` step halvings) that
+    keeps the unknowns in their domain; returns (u, iterations)."""
     m = len(u0)
     u = [np.array(v, dtype=float) for v in u0]
     n_pts = u[0].shape[0]
@@ -182,7 +182,7 @@ def _newton_solve(fns, p, u0, tol, maxiter, lower):
             np.max(np.abs(step) / np.maximum(np.abs(np.stack(v, axis=1)), 1e-300), axis=1) <= tol)
         for i in range(m):
             v[i] = np.where(accepted, full[i], v[i])
-        for _ls in range(30):
+        for _ls in range(halvings):
             if accepted.all():
                 break
             # only the points still searching are evaluated
@@ -279,7 +279,9 @@ def _continuation_solve(fns, p, index, start, tol, maxiter, lower, residual_tol,
     def newton(idx, s, u0):
         q = _take(p, idx)
         q[index] = at(s, idx)
-        u, its = _newton_solve(fns, q, u0, tol, steps, lower)
+        # from a secant predictor a step that needs t < 2^-8 means the continuation step was
+        # too long (or the branch ends): shrink that instead of searching further
+        u, its = _newton_solve(fns, q, u0, tol, steps, lower, halvings=8)
         return u, _stated_residual(fns, q, u) <= residual_tol, its
 
     its = np.zeros(n_pts, dtype=int)
