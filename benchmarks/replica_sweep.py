@@ -38,6 +38,8 @@ Run:  python benchmarks/replica_sweep.py [--subset 10]   (about 1 minute on one 
 
 import argparse
 import math
+import os
+import sys
 import time
 
 import numpy as np
@@ -45,7 +47,8 @@ from scipy.integrate import quad
 from scipy.optimize import brentq
 from scipy.special import erfc, erfcx, expit
 
-from saddlepoint import replica
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # run from a clone
+from saddlepoint import replica  # noqa: E402
 
 SQRT2PI = math.sqrt(2 * math.pi)
 
