@@ -173,3 +173,17 @@ def test_binary_informed_start_finds_the_unstable_intermediate_point(binary):
     assert np.all(mid.q > 0.99) and np.all(np.isfinite(mid.q_hat))
     assert np.all(mid.free_entropy < -LN2) and np.all(mid.free_entropy < eq.free_entropy)
     assert list(eq.branch) == ["uninformed", "uninformed"]
+
+
+def test_noisy_labels_approach_recovery_from_inside():
+    """Probit labels (noise sigma = 0.1): the recovery state exists as a candidate, free entropy
+    -ln 2 + alpha Psi_out(1) with the channel's term evaluated at q = 1, but with noise the
+    posterior never collapses at finite alpha; the interior fixed point (q just below 1) has
+    the larger free entropy, approaching the recovery value from above."""
+    de = glm(priors.Ising(), channels.Probit(0.1), "bayes")
+    _, phi = de.hints["states"]["recovery"]
+    sol = de.solver()(alpha=[2.0, 3.0])
+    recovery = np.array([float(phi.subs(S.alpha, a).evalf()) for a in (2.0, 3.0)])
+    assert "recovery" not in list(sol.branch) and np.all(sol.q < 1) and sol.q[1] > 0.99999
+    gaps = sol.free_entropy - recovery
+    assert np.all(gaps > 0) and gaps[1] < gaps[0] and gaps[1] < 1e-4, gaps

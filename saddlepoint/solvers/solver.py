@@ -126,7 +126,10 @@ class Solver:
         (``hints["states"]``, e.g. exact recovery) and keeps, point by point, the candidate of
         largest free entropy (:mod:`saddlepoint.solvers.branches`); a branch name follows
         that branch alone (a metastable state, its fold with :meth:`critical`). The Solution's
-        ``branch`` says which candidate each point took.
+        ``branch`` says which candidate each point took: a state's name, or the name of the
+        start from which the kept fixed point was reached (the earliest, when several starts
+        reach the same point; a start named "uninformed" can reach an informed fixed point
+        where the uninformed one no longer exists).
     """
 
     def __init__(self, derivation, backend="numpy", method="auto", tol=1e-13, maxiter=100,

@@ -59,7 +59,9 @@ class Channel:
         or None where it is not finite. Default: the term with q = rho substituted."""
         q = sympy.Dummy("q")
         value = self.bayes(q, rho).subs(q, rho)
-        if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        # (an average's own lower limit is -oo: look at the integrands instead)
+        probe = value.replace(lambda e: isinstance(e, GaussianAverage), lambda avg: avg.integrand)
+        if probe.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
             return None
         return value
 
