@@ -154,15 +154,28 @@ def cmd_solve(args):
     fields = {**{k: np.broadcast_to(np.asarray(v, dtype=float), sol.shape) for k, v in _outer(point).items()},
               **{k: np.asarray(sol[k], dtype=float) for k in sol.keys()},
               "converged": np.asarray(sol.converged)}
+    if sol.branch is not None:   # which stationary point each point took
+        fields["branch"] = np.broadcast_to(np.asarray(sol.branch, dtype=object), sol.shape)
     if args.json:
-        print(json.dumps({k: np.asarray(v).tolist() for k, v in fields.items()}, indent=1))
+        # strict JSON has no Infinity/NaN (e.g. q_hat = inf at exact recovery): those as strings
+        print(json.dumps({k: _json_ready(np.asarray(v).tolist()) for k, v in fields.items()}, indent=1,
+                         allow_nan=False))
         return 0 if np.all(sol.converged) else 1
     names = list(fields)
     print("  ".join(f"{k:>12}" for k in names))
     flat = {k: np.ravel(v) for k, v in fields.items()}
     for i in range(np.size(sol.converged)):
-        print("  ".join(f"{flat[k][i]:>12.6g}" if k != "converged" else f"{str(bool(flat[k][i])):>12}" for k in names))
+        print("  ".join(f"{flat[k][i]:>12.6g}" if k not in ("converged", "branch") else f"{str(flat[k][i]):>12}"
+                        for k in names))
     return 0 if np.all(sol.converged) else 1
+
+
+def _json_ready(value):
+    if isinstance(value, list):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return str(value)   # "inf", "-inf", "nan" (float() reads them back)
+    return value
 
 
 def cmd_codegen(args):

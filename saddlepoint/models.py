@@ -228,6 +228,29 @@ register(Model(
     compare=("R", "generalization_error", "q"),
 ))
 
+def _binary_teacher_simulation(options, *, alpha, N, seeds=64, seed=0, **_):
+    """Exact enumeration of each instance's version space (simulate.binary_teacher_student)."""
+    return simulate.binary_teacher_student(alpha, int(N), seeds=seeds, seed=seed)
+
+
+register(Model(
+    name="perceptron-binary-bayes",
+    description="teacher-student perceptron with binary weights, Bayes-optimal: first-order jump "
+                "to exact recovery at alpha = 1.2447 (Gyorgyi 1990)",
+    spectrum=lambda: {},
+    derive=lambda options: _replica().glm(_replica().priors.Ising(), _replica().channels.Sign(), "bayes"),
+    simulate=_binary_teacher_simulation,
+    defaults=dict(alpha=0.5, N=20),
+    # alpha * N must be an integer (no rounding of the load). At alpha = 1/2 the N = 20 values
+    # sit O(1/N) from the theory (free entropy ~ -0.001, q ~ +0.01; extrapolated in
+    # tests/test_replica_binary_teacher.py); at alpha = 2.5 (exact recovery) the gaps
+    # (1/N) ln|V| and 1 - q are ~1e-3 and shrink with N.
+    check_grid=(dict(alpha=0.5, N=20), dict(alpha=2.5, N=16)),
+    simulation_parameters=("N",),
+    size="N",
+    compare=("free_entropy", "q"),
+))
+
 register(Model(
     name="gardner",
     description="spherical perceptron storing random labels with a margin: capacity alpha_c (Gardner 1988)",

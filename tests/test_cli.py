@@ -163,3 +163,16 @@ def test_tour_runs_and_agrees(capsys):
     assert main(["tour"]) == 0
     out = capsys.readouterr().out
     assert "\\begin{align*}" in out and "max |z|" in out and "all converged: True" in out
+
+
+def test_solve_json_is_strict_and_names_the_branch(capsys):
+    """Exact recovery has q_hat = inf: strict JSON (no bare Infinity), inf as a string that
+    float() reads back; the stationary point each row took is reported."""
+    code, out, _ = run(capsys, "solve", "perceptron-binary-bayes", "alpha=0.5,2", "--json")
+    assert code == 0
+    data = json.loads(out, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
+    assert data["branch"] == ["uninformed", "recovery"]
+    assert data["q_hat"][1] == "inf" and float(data["q_hat"][1]) == float("inf")
+    assert data["q"][1] == 1.0 and 0 < data["q"][0] < 1
+    code, out, _ = run(capsys, "solve", "perceptron-binary-bayes", "alpha=0.5,2")
+    assert out.splitlines()[0].split()[-1] == "branch" and out.splitlines()[2].split()[-1] == "recovery"
