@@ -27,7 +27,12 @@ hints=..., latex_names=..., conventions=..., references=...)``:
   m to leave the trivial branch m = 0);
 * ``domains`` (sympy Intervals; the lower ends bound Newton), ``initial`` (expressions in
   the parameters: the start on the physical branch), ``hints={"critical": {param: (start,
-  direction)}, "scan": {param: (lo, hi)}}`` (defaults for ``critical``/``solve_for``).
+  direction)}, "scan": {param: (lo, hi)}}`` (defaults for ``critical``/``solve_for``);
+  a model with several stationary points adds ``"branches": {name: {unknown: start}}``,
+  optionally ``"branch_continuation": {name: {param: value}}`` (the path that defines a
+  branch) and ``"states": {name: ({unknown: value}, free entropy)}`` (boundary states that
+  are no finite fixed point); the solver then keeps the largest free entropy
+  (:mod:`saddlepoint.solvers.branches`; Bayes models with non-Gaussian priors do this).
 
 It returns a :class:`~.free_entropy.ReplicaDerivation` (a
 :class:`~saddlepoint.derivations.core.Derivation` with ``free_entropy``, ``extremum``,
@@ -37,9 +42,11 @@ are the registered symbols of :mod:`saddlepoint.derivations.symbols` (``alpha``,
 register new ones with ``symbols.register(Symbol, keyword)``.
 
 Priors (:mod:`.priors`) implement ``storage(q, q_hat)``, ``gibbs(q, R)``, ``bayes(q, q_hat)``,
-each returning ``(entropic term, conjugate order parameters it introduced)``; attribute
-``rho`` = E[w^2]. Channels (:mod:`.channels`) implement ``storage(q)`` (with
-``teacher = False``), ``gibbs(q, R, beta)``, ``bayes(q, rho)`` and ``bayes_observables(q, rho)``.
+each returning ``(entropic term, conjugate order parameters it introduced)``; attributes
+``rho`` = E[w^2] and ``entropy`` (the Shannon entropy of a discrete prior, None otherwise: it
+gives Bayes models their exact-recovery state). Channels (:mod:`.channels`) implement
+``storage(q)`` (with ``teacher = False``), ``gibbs(q, R, beta)``, ``bayes(q, rho)``,
+``bayes_observables(q, rho)`` and ``bayes_at_teacher(rho)`` (the Bayes term at q = rho).
 Learning rules (:mod:`.learning`): ``Gibbs(temperature)``, ``Bayes()``, ``ERM(loss)``.
 :func:`~.builder.glm` assembles :math:`\Phi = \text{entropic} + \alpha\,\text{energetic}`.
 
