@@ -11,7 +11,10 @@ numpy
     (``sign(a z + b)``, ``|a z + b|``, ``ln H(a z)``, ``tanh(beta (a z + b))`` at large beta), found
     symbolically by :func:`kink_of` -- and reach 18 standard deviations. Zero-temperature
     limits have integrands with kinks or with features of width ``1/a``; Gauss–Hermite
-    converges only algebraically there, the panel rule to machine precision.
+    converges only algebraically there, the panel rule to machine precision. Where the
+    feature is narrower than the innermost panels (``width`` from :func:`kink_and_width`,
+    e.g. ``sqrt((1 - R)/R)`` ~ 1e-4 for the teacher-student perceptron at alpha ~ 1e4), the
+    two innermost panels are split geometrically down to a tenth of that width.
     ``rule="hermite"`` selects probabilists' Gauss–Hermite (smooth integrands).
 mpmath
     :func:`gaussian_average_mp`: ``mpmath.quad`` (tanh-sinh) split at the kink, at the
@@ -39,7 +42,7 @@ ratio within 2e-15; the limits at +-inf are exact and NaN comes only from NaN.
 import sympy
 
 __all__ = ["NUMPY_SOURCE", "numpy_namespace", "mpmath_namespace", "gaussian_average_mp",
-           "kink_of", "lift_averages", "uses_quadrature"]
+           "kink_of", "kink_and_width", "lift_averages", "uses_quadrature"]
 
 NUMPY_SOURCE = r'''
 def _panel_rule(points_per_panel=10):
@@ -68,18 +71,44 @@ def _hermite_rule(order=80):
 
 
 _PANEL_NODES, _PANEL_WEIGHTS = _panel_rule()
+_GL10 = numpy.polynomial.legendre.leggauss(10)
+_FIRST_EDGE, _FINE_PANELS, _FINE_WIDTH = 0.005, 5, 0.05
+_OUTER_EDGES = numpy.array([0.02, 0.06, 0.15, 0.35, 0.7, 1.2, 2.0, 3.0, 4.5, 6.5, 9.0, 12.5, 18.0])
+
+
+def _refined_rule(width):
+    """The panel rule with its two innermost panels, [-0.005, 0] and [0, 0.005], each split
+    geometrically into _FINE_PANELS panels down to a tenth of ``width`` (the scale of the
+    integrand's steepest feature at the kink, per grid point): nodes and weights (K, N)."""
+    width = numpy.atleast_1d(numpy.asarray(width, dtype=float))
+    n = width.shape[0]
+    fmin = numpy.clip(numpy.where(numpy.isfinite(width), 0.1 * width, _FIRST_EDGE), 1e-12, _FIRST_EDGE)
+    k = numpy.arange(_FINE_PANELS + 1)[:, None] / _FINE_PANELS
+    inner = fmin[None, :] * (_FIRST_EDGE / fmin[None, :]) ** k
+    positive = numpy.concatenate([numpy.zeros((1, n)), inner,
+                                  numpy.broadcast_to(_OUTER_EDGES[:, None], (_OUTER_EDGES.size, n))])
+    edges = numpy.concatenate([-positive[:0:-1], positive])
+    x, w = _GL10
+    a, b = edges[:-1][:, None, :], edges[1:][:, None, :]
+    nodes = (0.5 * (b - a) * x[None, :, None] + 0.5 * (b + a)).reshape(-1, n)
+    weights = (0.5 * (b - a) * w[None, :, None]).reshape(-1, n)
+    return nodes, weights
 _HALF_NODES, _HALF_WEIGHTS = _half_rule()
 _HERMITE_NODES, _HERMITE_WEIGHTS = _hermite_rule()
 _CENTRE_CLIP = 5.0  # a kink outside the Gaussian bulk: centre the panels at the bulk's edge
 
 
-def gaussian_average(f, center=0.0, lower=None, rule="panel"):
+def gaussian_average(f, center=0.0, lower=None, rule="panel", width=None):
     """Int Dz f(z), Dz = exp(-z^2/2) dz/sqrt(2 pi), vectorised over flattened parameter grids.
 
     f maps an array of nodes (shape (K, 1) or (K, N)) to values broadcasting to (K, N), or
     to a tuple of such values (several integrands sharing one rule and their common
     subexpressions), when the result is the tuple of their averages; center is the kink
-    (scalar or shape (N,)); lower truncates to z > lower.
+    (scalar or shape (N,)); lower truncates to z > lower; width (scalar or (N,)) is the scale
+    of the steepest feature at the kink (1/|a| for H(a z + b)): where some grid point has one
+    below 0.05, the innermost panels are refined down to a tenth of it (_refined_rule), so
+    features of width 1e-4 (the teacher-student perceptron at alpha ~ 1e4) are integrated to
+    machine precision too.
     """
     if lower is not None:
         # the half-line rule spans [lower, lower + 36]: below -20 it would miss the Gaussian
@@ -91,8 +120,15 @@ def gaussian_average(f, center=0.0, lower=None, rule="panel"):
         z, w = _HERMITE_NODES[:, None], _HERMITE_WEIGHTS[:, None]
     else:
         c = numpy.clip(numpy.asarray(center, dtype=float), -_CENTRE_CLIP, _CENTRE_CLIP)
-        z = c[None, ...] + _PANEL_NODES.reshape((-1,) + (1,) * max(c.ndim, 1))
-        w = _PANEL_WEIGHTS.reshape((-1,) + (1,) * max(c.ndim, 1)) * numpy.exp(-0.5 * z * z) / numpy.sqrt(2.0 * numpy.pi)
+        narrow = width is not None and bool(numpy.any(numpy.asarray(width, dtype=float) < _FINE_WIDTH))
+        if narrow:
+            shape = numpy.broadcast_shapes(numpy.shape(c), numpy.shape(width))
+            nodes, weights = _refined_rule(numpy.broadcast_to(numpy.asarray(width, dtype=float), shape).ravel())
+            z = numpy.broadcast_to(c, shape).ravel()[None, :] + nodes
+            w = weights * numpy.exp(-0.5 * z * z) / numpy.sqrt(2.0 * numpy.pi)
+        else:
+            z = c[None, ...] + _PANEL_NODES.reshape((-1,) + (1,) * max(c.ndim, 1))
+            w = _PANEL_WEIGHTS.reshape((-1,) + (1,) * max(c.ndim, 1)) * numpy.exp(-0.5 * z * z) / numpy.sqrt(2.0 * numpy.pi)
     values = f(z)
     if isinstance(values, tuple):
         return tuple(_weighted_sum(w, v) for v in values)
@@ -387,7 +423,7 @@ def numpy_namespace():
     return dict(_numpy_ns)
 
 
-def gaussian_average_mp(f, center=0, lower=None):
+def gaussian_average_mp(f, center=0, lower=None, width=None):
     r""":math:`\int Dz\, f(z)` by ``mpmath.quad`` (tanh-sinh) at the current precision, split at
     ``center`` (and truncated to ``z > lower`` when given), over |z| <= L where the Gaussian
     measure is below 10^-(dps + 5) (exact to that precision for integrands growing slower
@@ -402,6 +438,10 @@ def gaussian_average_mp(f, center=0, lower=None):
     if hi <= lo:
         return mpmath.mpf(0)
     points = [lo, c, hi] if lo < c < hi else [lo, hi]
+    if width is not None and mpmath.isfinite(width) and 0 < width < 1:
+        # a steep feature at the kink: split at a few of its widths as well
+        extra = [c + sign * k * mpmath.mpf(width) for k in (1, 4, 16) for sign in (-1, 1)]
+        points = sorted(set(points + [x for x in extra if lo < x < hi]))
     with mpmath.workdps(mpmath.mp.dps + 5):
         value = mpmath.quad(lambda z: f(z) * mpmath.exp(-z * z / 2), points)
         return value / mpmath.sqrt(2 * mpmath.pi)
@@ -426,6 +466,31 @@ def mpmath_namespace():
 def kink_of(integrand, z):
     """Where the integrand is least smooth in ``z``: the root of the first argument, linear in
     ``z``, of sign/Abs/Heaviside/Piecewise/ln H/tanh/erfc (0 when there is none)."""
+    return kink_and_width(integrand, z)[0]
+
+
+def kink_and_width(integrand, z):
+    """``(kink, widths)``: the kink of :func:`kink_of` and the scales 1/|a| of the arguments
+    ``a z + b`` with the same root whose slope depends on the parameters (the smallest is the
+    steepest feature's width; empty when there is none)."""
+    center, slopes = None, []
+    for arg in _kink_arguments(integrand):
+        poly = sympy.Poly(sympy.expand(arg), z) if arg.is_polynomial(z) else None
+        if poly is None or poly.degree() != 1:
+            continue
+        a, b = poly.all_coeffs()
+        root = sympy.simplify(-b / a)
+        if center is None:
+            center = root
+        if root == center or sympy.simplify(root - center) == 0:
+            slopes.append(a)
+    if center is None:
+        return sympy.S.Zero, []
+    # constant slopes set no scale that could shrink: the fixed panels resolve them
+    return center, [1 / sympy.Abs(a) for a in dict.fromkeys(slopes) if a.free_symbols]
+
+
+def _kink_arguments(integrand):
     from ..derivations.replica.gaussian import LogH, MillsRatio
     kinds = (sympy.sign, sympy.Abs, sympy.Heaviside, LogH, MillsRatio, sympy.tanh, sympy.erfc, sympy.erf)
     candidates = []
@@ -436,12 +501,7 @@ def kink_of(integrand, z):
             for _, cond in node.args:
                 if isinstance(cond, sympy.core.relational.Relational):
                     candidates.append(cond.lhs - cond.rhs)
-    for arg in candidates:
-        poly = sympy.Poly(sympy.expand(arg), z) if arg.is_polynomial(z) else None
-        if poly is not None and poly.degree() == 1:
-            a, b = poly.all_coeffs()
-            return sympy.simplify(-b / a)
-    return sympy.S.Zero
+    return candidates
 
 
 def uses_quadrature(source):
@@ -471,6 +531,7 @@ def lift_averages(exprs, printer):
     averages.sort(key=sympy.default_sort_key)
     zsym = sympy.Symbol("_z")
     groups = {}  # rule (centre or lower limit, printed) -> [(temporary, integrand in _z)]
+    widths = {}  # rule -> the feature widths of its members (the rule resolves the smallest)
     mapping = {}
     for i, avg in enumerate(averages):
         f, z, lower = avg.args
@@ -478,11 +539,21 @@ def lift_averages(exprs, printer):
             raise NotImplementedError("nested Gaussian averages are not compiled")
         tmp = sympy.Symbol(f"_avg{i}")
         if lower == sympy.S.NegativeInfinity:
-            rule = f"{printer.doprint(kink_of(f, z))}"
+            center, scales = kink_and_width(f, z)
+            rule = f"{printer.doprint(center)}"
+            widths.setdefault(rule, {}).update(dict.fromkeys(printer.doprint(w) for w in scales))
         else:
             rule = f"lower={printer.doprint(lower)}"
         groups.setdefault(rule, []).append((tmp, f.xreplace({z: zsym})))
         mapping[avg] = tmp
+    for rule in list(groups):
+        printed = list(widths.get(rule, ()))
+        if printed:
+            smallest = printed[0]
+            for w in printed[1:]:
+                smallest = (f"min({smallest}, {w})" if isinstance(printer, MpmathPrinter)
+                            else f"numpy.minimum({smallest}, {w})")
+            groups[f"{rule}, width={smallest}"] = groups.pop(rule)
     lines = []
     if isinstance(printer, MpmathPrinter):
         for rule, members in groups.items():
