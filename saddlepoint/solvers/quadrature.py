@@ -74,25 +74,41 @@ _PANEL_NODES, _PANEL_WEIGHTS = _panel_rule()
 _GL10 = numpy.polynomial.legendre.leggauss(10)
 _FIRST_EDGE, _FINE_PANELS, _FINE_WIDTH = 0.005, 5, 0.05
 _OUTER_EDGES = numpy.array([0.02, 0.06, 0.15, 0.35, 0.7, 1.2, 2.0, 3.0, 4.5, 6.5, 9.0, 12.5, 18.0])
+_HALF_OUTER_EDGES = numpy.concatenate([_OUTER_EDGES, [26.0, 36.0]])
+_GL16 = numpy.polynomial.legendre.leggauss(16)
 
 
-def _refined_rule(width):
-    """The panel rule with its two innermost panels, [-0.005, 0] and [0, 0.005], each split
-    geometrically into _FINE_PANELS panels down to a tenth of ``width`` (the scale of the
-    integrand's steepest feature at the kink, per grid point): nodes and weights (K, N)."""
+def _refined_edges(width, outer):
+    """Panel edges (E, N) from 0: [0, 0.005] split geometrically into _FINE_PANELS panels down
+    to a tenth of ``width`` (per grid point), then the fixed ``outer`` edges."""
     width = numpy.atleast_1d(numpy.asarray(width, dtype=float))
     n = width.shape[0]
     fmin = numpy.clip(numpy.where(numpy.isfinite(width), 0.1 * width, _FIRST_EDGE), 1e-12, _FIRST_EDGE)
     k = numpy.arange(_FINE_PANELS + 1)[:, None] / _FINE_PANELS
     inner = fmin[None, :] * (_FIRST_EDGE / fmin[None, :]) ** k
-    positive = numpy.concatenate([numpy.zeros((1, n)), inner,
-                                  numpy.broadcast_to(_OUTER_EDGES[:, None], (_OUTER_EDGES.size, n))])
-    edges = numpy.concatenate([-positive[:0:-1], positive])
-    x, w = _GL10
+    return numpy.concatenate([numpy.zeros((1, n)), inner, numpy.broadcast_to(outer[:, None], (outer.size, n))])
+
+
+def _composite(edges, rule):
+    """Composite Gauss-Legendre nodes and weights (K, N) on per-point panel edges (E, N)."""
+    x, w = rule
     a, b = edges[:-1][:, None, :], edges[1:][:, None, :]
-    nodes = (0.5 * (b - a) * x[None, :, None] + 0.5 * (b + a)).reshape(-1, n)
-    weights = (0.5 * (b - a) * w[None, :, None]).reshape(-1, n)
-    return nodes, weights
+    n = edges.shape[1]
+    return (0.5 * (b - a) * x[None, :, None] + 0.5 * (b + a)).reshape(-1, n), (0.5 * (b - a) * w[None, :, None]).reshape(-1, n)
+
+
+def _refined_rule(width):
+    """The panel rule with its two innermost panels, [-0.005, 0] and [0, 0.005], each split
+    geometrically down to a tenth of ``width`` (the scale of the integrand's steepest feature
+    at the kink, per grid point): nodes and weights (K, N)."""
+    positive = _refined_edges(width, _OUTER_EDGES)
+    return _composite(numpy.concatenate([-positive[:0:-1], positive]), _GL10)
+
+
+def _refined_half_rule(width):
+    """The half-line rule with its first panel [0, 0.005] split the same way (a kink just above
+    the lower limit, as in truncated averages at large load)."""
+    return _composite(_refined_edges(width, _HALF_OUTER_EDGES), _GL16)
 _HALF_NODES, _HALF_WEIGHTS = _half_rule()
 _HERMITE_NODES, _HERMITE_WEIGHTS = _hermite_rule()
 _CENTRE_CLIP = 5.0  # a kink outside the Gaussian bulk: centre the panels at the bulk's edge
@@ -114,8 +130,14 @@ def gaussian_average(f, center=0.0, lower=None, rule="panel", width=None):
         # the half-line rule spans [lower, lower + 36]: below -20 it would miss the Gaussian
         # bulk, while the measure there is below 1e-87
         lower = numpy.maximum(numpy.asarray(lower, dtype=float), -20.0)
-        z = lower[None, ...] + _HALF_NODES.reshape((-1,) + (1,) * max(lower.ndim, 1))
-        w = _HALF_WEIGHTS.reshape((-1,) + (1,) * max(lower.ndim, 1)) * numpy.exp(-0.5 * z * z) / numpy.sqrt(2.0 * numpy.pi)
+        if width is not None and bool(numpy.any(numpy.asarray(width, dtype=float) < _FINE_WIDTH)):
+            shape = numpy.broadcast_shapes(numpy.shape(lower), numpy.shape(width))
+            nodes, weights = _refined_half_rule(numpy.broadcast_to(numpy.asarray(width, dtype=float), shape).ravel())
+            z = numpy.broadcast_to(lower, shape).ravel()[None, :] + nodes
+            w = weights * numpy.exp(-0.5 * z * z) / numpy.sqrt(2.0 * numpy.pi)
+        else:
+            z = lower[None, ...] + _HALF_NODES.reshape((-1,) + (1,) * max(lower.ndim, 1))
+            w = _HALF_WEIGHTS.reshape((-1,) + (1,) * max(lower.ndim, 1)) * numpy.exp(-0.5 * z * z) / numpy.sqrt(2.0 * numpy.pi)
     elif rule == "hermite":
         z, w = _HERMITE_NODES[:, None], _HERMITE_WEIGHTS[:, None]
     else:
@@ -474,7 +496,8 @@ def kink_and_width(integrand, z):
     ``a z + b`` with the same root whose slope depends on the parameters (the smallest is the
     steepest feature's width; empty when there is none)."""
     center, slopes = None, []
-    for arg in _kink_arguments(integrand):
+    primary, secondary = _kink_arguments(integrand)
+    for arg in primary + secondary:
         poly = sympy.Poly(sympy.expand(arg), z) if arg.is_polynomial(z) else None
         if poly is None or poly.degree() != 1:
             continue
@@ -491,17 +514,23 @@ def kink_and_width(integrand, z):
 
 
 def _kink_arguments(integrand):
+    """Arguments whose root may be a kink: ``(primary, secondary)``; the secondary ones (the
+    teacher's Gaussian tail and density, smooth on the scale of their slope) place the kink
+    only when there is no primary one, and set widths like the others."""
+    from ..derivations.replica.erm import GaussDensity, TeacherTail
     from ..derivations.replica.gaussian import LogH, MillsRatio
     kinds = (sympy.sign, sympy.Abs, sympy.Heaviside, LogH, MillsRatio, sympy.tanh, sympy.erfc, sympy.erf)
-    candidates = []
+    primary, secondary = [], []
     for node in sympy.preorder_traversal(integrand):
         if isinstance(node, kinds):
-            candidates.append(node.args[0])
+            primary.append(node.args[0])
+        elif isinstance(node, (TeacherTail, GaussDensity)):
+            secondary.append(node.args[0])
         elif isinstance(node, sympy.Piecewise):
             for _, cond in node.args:
                 if isinstance(cond, sympy.core.relational.Relational):
-                    candidates.append(cond.lhs - cond.rhs)
-    return candidates
+                    primary.append(cond.lhs - cond.rhs)
+    return primary, secondary
 
 
 def uses_quadrature(source):
@@ -538,12 +567,12 @@ def lift_averages(exprs, printer):
         if f.has(GaussianAverage):
             raise NotImplementedError("nested Gaussian averages are not compiled")
         tmp = sympy.Symbol(f"_avg{i}")
+        center, scales = kink_and_width(f, z)
         if lower == sympy.S.NegativeInfinity:
-            center, scales = kink_and_width(f, z)
             rule = f"{printer.doprint(center)}"
-            widths.setdefault(rule, {}).update(dict.fromkeys(printer.doprint(w) for w in scales))
         else:
             rule = f"lower={printer.doprint(lower)}"
+        widths.setdefault(rule, {}).update(dict.fromkeys(printer.doprint(w) for w in scales))
         groups.setdefault(rule, []).append((tmp, f.xreplace({z: zsym})))
         mapping[avg] = tmp
     for rule in list(groups):
