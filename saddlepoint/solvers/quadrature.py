@@ -12,9 +12,11 @@ numpy
     symbolically by :func:`kink_of` -- and reach 18 standard deviations. Zero-temperature
     limits have integrands with kinks or with features of width ``1/a``; Gauss–Hermite
     converges only algebraically there, the panel rule to machine precision. Where the
-    feature is narrower than the innermost panels (``width`` from :func:`kink_and_width`,
-    e.g. ``sqrt((1 - R)/R)`` ~ 1e-4 for the teacher-student perceptron at alpha ~ 1e4), the
-    two innermost panels are split geometrically down to a tenth of that width.
+    feature is narrower than 0.01 (``width`` from :func:`kink_and_width`, e.g.
+    ``sqrt((1 - R)/R)`` ~ 1e-4 for the teacher-student perceptron at alpha ~ 1e4; the fixed
+    panels integrate a Gaussian spike of width 0.01 to 2e-12, a step of width 0.002 to 1e-13),
+    the panels within 0.15 of the kink are replaced by geometric ones (16-point) from a tenth of
+    that width.
     ``rule="hermite"`` selects probabilists' Gauss–Hermite (smooth integrands).
 mpmath
     :func:`gaussian_average_mp`: ``mpmath.quad`` (tanh-sinh) split at the kink, at the
@@ -72,21 +74,21 @@ def _hermite_rule(order=80):
 
 _PANEL_NODES, _PANEL_WEIGHTS = _panel_rule()
 _GL10 = numpy.polynomial.legendre.leggauss(10)
-_FIRST_EDGE, _FINE_PANELS, _FINE_WIDTH = 0.005, 5, 0.05
-_OUTER_EDGES = numpy.array([0.02, 0.06, 0.15, 0.35, 0.7, 1.2, 2.0, 3.0, 4.5, 6.5, 9.0, 12.5, 18.0])
-_HALF_OUTER_EDGES = numpy.concatenate([_OUTER_EDGES, [26.0, 36.0]])
 _GL16 = numpy.polynomial.legendre.leggauss(16)
+# refinement at a narrow feature: [0, _JOIN] is split geometrically into _FINE_PANELS panels
+# (16-point) from a tenth of the feature's width; the fixed panels continue from _JOIN
+_JOIN, _FINE_PANELS, _FINE_WIDTH = 0.15, 10, 0.01
+_OUTER_EDGES = numpy.array([0.15, 0.35, 0.7, 1.2, 2.0, 3.0, 4.5, 6.5, 9.0, 12.5, 18.0])
+_HALF_OUTER_EDGES = numpy.concatenate([_OUTER_EDGES, [26.0, 36.0]])
 
 
-def _refined_edges(width, outer):
-    """Panel edges (E, N) from 0: [0, 0.005] split geometrically into _FINE_PANELS panels down
-    to a tenth of ``width`` (per grid point), then the fixed ``outer`` edges."""
+def _fine_edges(width):
+    """Edges (_FINE_PANELS + 2, N) from 0 to _JOIN: 0, then geometric from a tenth of
+    ``width`` (per grid point; ratio below 2.3 for widths down to 1e-5)."""
     width = numpy.atleast_1d(numpy.asarray(width, dtype=float))
-    n = width.shape[0]
-    fmin = numpy.clip(numpy.where(numpy.isfinite(width), 0.1 * width, _FIRST_EDGE), 1e-12, _FIRST_EDGE)
+    fmin = numpy.clip(numpy.where(numpy.isfinite(width), 0.1 * width, _JOIN), 1e-12, _JOIN)
     k = numpy.arange(_FINE_PANELS + 1)[:, None] / _FINE_PANELS
-    inner = fmin[None, :] * (_FIRST_EDGE / fmin[None, :]) ** k
-    return numpy.concatenate([numpy.zeros((1, n)), inner, numpy.broadcast_to(outer[:, None], (outer.size, n))])
+    return numpy.concatenate([numpy.zeros((1, width.shape[0])), fmin[None, :] * (_JOIN / fmin[None, :]) ** k])
 
 
 def _composite(edges, rule):
@@ -97,18 +99,30 @@ def _composite(edges, rule):
     return (0.5 * (b - a) * x[None, :, None] + 0.5 * (b + a)).reshape(-1, n), (0.5 * (b - a) * w[None, :, None]).reshape(-1, n)
 
 
+def _joined(fine, outer, n):
+    """The fine panels' nodes/weights (16-point) followed by the fixed outer panels (10-point)."""
+    far = _composite(numpy.broadcast_to(outer[:, None], (outer.size, n)), _GL10 if outer is _OUTER_EDGES else _GL16)
+    return numpy.concatenate([fine[0], far[0]]), numpy.concatenate([fine[1], far[1]])
+
+
 def _refined_rule(width):
-    """The panel rule with its two innermost panels, [-0.005, 0] and [0, 0.005], each split
-    geometrically down to a tenth of ``width`` (the scale of the integrand's steepest feature
-    at the kink, per grid point): nodes and weights (K, N)."""
-    positive = _refined_edges(width, _OUTER_EDGES)
-    return _composite(numpy.concatenate([-positive[:0:-1], positive]), _GL10)
+    """The panel rule with [-0.15, 0.15] refined geometrically towards the kink down to a tenth
+    of ``width`` (the scale of the integrand's steepest feature there, per grid point):
+    nodes and weights (K, N). Against closed forms (tests/test_quadrature_rules.py): a spike
+    of width 1e-5 to 1e-15 relative."""
+    edges = _fine_edges(width)
+    n = edges.shape[1]
+    pos = _joined(_composite(edges, _GL16), _OUTER_EDGES, n)
+    return numpy.concatenate([-pos[0], pos[0]]), numpy.concatenate([pos[1], pos[1]])
 
 
 def _refined_half_rule(width):
-    """The half-line rule with its first panel [0, 0.005] split the same way (a kink just above
-    the lower limit, as in truncated averages at large load)."""
-    return _composite(_refined_edges(width, _HALF_OUTER_EDGES), _GL16)
+    """The half-line rule refined the same way from its lower end (a kink just above the lower
+    limit, as in truncated averages at large load)."""
+    edges = _fine_edges(width)
+    return _joined(_composite(edges, _GL16), _HALF_OUTER_EDGES, edges.shape[1])
+
+
 _HALF_NODES, _HALF_WEIGHTS = _half_rule()
 _HERMITE_NODES, _HERMITE_WEIGHTS = _hermite_rule()
 _CENTRE_CLIP = 5.0  # a kink outside the Gaussian bulk: centre the panels at the bulk's edge
@@ -122,35 +136,33 @@ def gaussian_average(f, center=0.0, lower=None, rule="panel", width=None):
     subexpressions), when the result is the tuple of their averages; center is the kink
     (scalar or shape (N,)); lower truncates to z > lower; width (scalar or (N,)) is the scale
     of the steepest feature at the kink (1/|a| for H(a z + b)): where some grid point has one
-    below 0.05, the innermost panels are refined down to a tenth of it (_refined_rule), so
+    below 0.01, the inner panels are refined down to a tenth of it (_refined_rule), so
     features of width 1e-4 (the teacher-student perceptron at alpha ~ 1e4) are integrated to
     machine precision too.
     """
+    narrow = width is not None and bool(numpy.any(numpy.asarray(width, dtype=float) < _FINE_WIDTH))
     if lower is not None:
         # the half-line rule spans [lower, lower + 36]: below -20 it would miss the Gaussian
         # bulk, while the measure there is below 1e-87
-        lower = numpy.maximum(numpy.asarray(lower, dtype=float), -20.0)
-        if width is not None and bool(numpy.any(numpy.asarray(width, dtype=float) < _FINE_WIDTH)):
-            shape = numpy.broadcast_shapes(numpy.shape(lower), numpy.shape(width))
-            nodes, weights = _refined_half_rule(numpy.broadcast_to(numpy.asarray(width, dtype=float), shape).ravel())
-            z = numpy.broadcast_to(lower, shape).ravel()[None, :] + nodes
-            w = weights * numpy.exp(-0.5 * z * z) / numpy.sqrt(2.0 * numpy.pi)
-        else:
-            z = lower[None, ...] + _HALF_NODES.reshape((-1,) + (1,) * max(lower.ndim, 1))
-            w = _HALF_WEIGHTS.reshape((-1,) + (1,) * max(lower.ndim, 1)) * numpy.exp(-0.5 * z * z) / numpy.sqrt(2.0 * numpy.pi)
-    elif rule == "hermite":
-        z, w = _HERMITE_NODES[:, None], _HERMITE_WEIGHTS[:, None]
+        origin = numpy.maximum(numpy.asarray(lower, dtype=float), -20.0)
+        fixed, refined = (_HALF_NODES, _HALF_WEIGHTS), _refined_half_rule
+    elif rule == "hermite":   # weights already carry the measure Dz
+        values = f(_HERMITE_NODES[:, None])
+        if isinstance(values, tuple):
+            return tuple(_weighted_sum(_HERMITE_WEIGHTS[:, None], v) for v in values)
+        return _weighted_sum(_HERMITE_WEIGHTS[:, None], values)
     else:
-        c = numpy.clip(numpy.asarray(center, dtype=float), -_CENTRE_CLIP, _CENTRE_CLIP)
-        narrow = width is not None and bool(numpy.any(numpy.asarray(width, dtype=float) < _FINE_WIDTH))
-        if narrow:
-            shape = numpy.broadcast_shapes(numpy.shape(c), numpy.shape(width))
-            nodes, weights = _refined_rule(numpy.broadcast_to(numpy.asarray(width, dtype=float), shape).ravel())
-            z = numpy.broadcast_to(c, shape).ravel()[None, :] + nodes
-            w = weights * numpy.exp(-0.5 * z * z) / numpy.sqrt(2.0 * numpy.pi)
-        else:
-            z = c[None, ...] + _PANEL_NODES.reshape((-1,) + (1,) * max(c.ndim, 1))
-            w = _PANEL_WEIGHTS.reshape((-1,) + (1,) * max(c.ndim, 1)) * numpy.exp(-0.5 * z * z) / numpy.sqrt(2.0 * numpy.pi)
+        origin = numpy.clip(numpy.asarray(center, dtype=float), -_CENTRE_CLIP, _CENTRE_CLIP)
+        fixed, refined = (_PANEL_NODES, _PANEL_WEIGHTS), _refined_rule
+    if narrow:   # nodes per grid point
+        shape = numpy.broadcast_shapes(numpy.shape(origin), numpy.shape(width))
+        nodes, weights = refined(numpy.broadcast_to(numpy.asarray(width, dtype=float), shape).ravel())
+        z = numpy.broadcast_to(origin, shape).ravel()[None, :] + nodes
+    else:
+        expand = (-1,) + (1,) * max(origin.ndim, 1)
+        z = origin[None, ...] + fixed[0].reshape(expand)
+        weights = fixed[1].reshape(expand)
+    w = weights * numpy.exp(-0.5 * z * z) / numpy.sqrt(2.0 * numpy.pi)
     values = f(z)
     if isinstance(values, tuple):
         return tuple(_weighted_sum(w, v) for v in values)
