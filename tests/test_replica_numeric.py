@@ -301,3 +301,35 @@ def test_gaussian_average_evalf_is_finite_in_the_far_tail():
     sol = m.solver()(alpha=1.0)
     at_solution = m.free_entropy.subs({S.R: sp.Float(float(sol.R), 30), S.alpha: 1}).evalf(20)
     assert abs(float(at_solution) - float(sol.free_entropy)) < 1e-10
+
+
+@pytest.mark.parametrize("T,alpha", [(0.02, 0.12), (0.002, 0.1)])
+def test_hopfield_low_temperature_free_energy_is_finite_and_exact(T, alpha):
+    """ln 2cosh(beta(m + sqrt(alpha r) z)) overflowed at the outer nodes for beta |.| > 710 (the
+    free energy came out -inf, marked converged) and its kink at z = -m/sqrt(alpha r), width
+    T/sqrt(alpha r), went unrefined (1e-6 errors at T = 0.02). The numpy solution's free energy
+    against the mpmath backend's observables (tanh-sinh, split at the kink) at the same point."""
+    import mpmath
+    de = replica.hopfield(temperature=T)
+    sol = de.solver()(alpha=alpha)
+    mp = de.solver(backend="mpmath", dps=20)
+    with mpmath.workdps(25):
+        values = [mpmath.mpf(float(sol[k])) for k in de.unknown_names]
+        ref = mp._mp["fns"]["observables"](mpmath.mpf(alpha), *values)
+    index = list(de.observables).index("free_entropy")
+    assert np.isfinite(float(sol.free_entropy))
+    assert abs(float(sol.free_entropy) - float(ref[index])) < 1e-12 * abs(float(ref[index]))
+
+
+def test_hopfield_free_entropy_is_minus_the_free_energy_at_every_temperature():
+    """Phi = -f at T = 0 and at T > 0 (the finite-T model used to report +f as its free
+    entropy, flipping sign across limit("T", 0)); Phi(T) -> Phi(0) as T -> 0."""
+    zero = replica.hopfield(temperature=0).solver()(alpha=0.1)
+    values = []
+    for T in (0.05, 0.01, 0.002):
+        sol = replica.hopfield(temperature=T).solver()(alpha=0.1)
+        assert float(sol.free_entropy) == -float(sol.free_energy)
+        values.append(float(sol.free_entropy))
+    assert float(zero.free_entropy) == -float(zero.free_energy) > 0
+    gaps = np.abs(np.array(values) - float(zero.free_entropy))
+    assert gaps[2] < gaps[1] < gaps[0] and gaps[2] < 1e-6, gaps

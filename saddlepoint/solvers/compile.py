@@ -35,6 +35,15 @@ class _NumPyPrinter(NumPyPrinter):
     def _print_erfc(self, expr):
         return f"_erfc({self._print(expr.args[0])})"
 
+    def _print_log(self, expr):
+        # ln(c cosh x) = ln c + ln cosh x, with ln cosh evaluated without overflow (cosh
+        # overflows for |x| > 710: the T -> 0 Hopfield free energy at the outer nodes)
+        coefficient, rest = expr.args[0].as_coeff_Mul()
+        if isinstance(rest, sympy.cosh) and coefficient > 0:
+            shift = "" if coefficient == 1 else f"{self._print(sympy.log(coefficient))} + "
+            return f"({shift}_log_cosh({self._print(rest.args[0])}))"
+        return super()._print_log(expr)
+
 
 def _printer(backend):
     if backend == "numpy":

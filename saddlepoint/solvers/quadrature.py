@@ -399,6 +399,12 @@ def _log_H(x):
     return values.reshape(x.shape)
 
 
+def _log_cosh(x):
+    """ln cosh x = |x| + ln(1 + e^{-2|x|}) - ln 2: no overflow for large |x|."""
+    a = numpy.abs(numpy.asarray(x, dtype=float))
+    return a + numpy.log1p(numpy.exp(-2.0 * a)) - _LN_2
+
+
 def _mills(x):
     """Inverse Mills ratio exp(-x^2/2)/(sqrt(2 pi) H(x)) = sqrt(2/pi)/erfcx(x/sqrt 2), to a few ulps.
 
@@ -442,7 +448,7 @@ def _mills(x):
     return values.reshape(x.shape)
 '''
 
-_NUMPY_NAMES = ("gaussian_average", "_erf", "_erfc", "_erfcx", "_log_H", "_mills")
+_NUMPY_NAMES = ("gaussian_average", "_erf", "_erfc", "_erfcx", "_log_H", "_mills", "_log_cosh")
 _numpy_ns = None
 
 
@@ -499,7 +505,7 @@ def mpmath_namespace():
 
 def kink_of(integrand, z):
     """Where the integrand is least smooth in ``z``: the root of the first argument, linear in
-    ``z``, of sign/Abs/Heaviside/Piecewise/ln H/tanh/erfc (0 when there is none)."""
+    ``z``, of sign/Abs/Heaviside/Piecewise/ln H/tanh/cosh/erfc (0 when there is none)."""
     return kink_and_width(integrand, z)[0]
 
 
@@ -531,7 +537,7 @@ def _kink_arguments(integrand):
     only when there is no primary one, and set widths like the others."""
     from ..derivations.replica.erm import GaussDensity, TeacherTail
     from ..derivations.replica.gaussian import LogH, MillsRatio
-    kinds = (sympy.sign, sympy.Abs, sympy.Heaviside, LogH, MillsRatio, sympy.tanh, sympy.erfc, sympy.erf)
+    kinds = (sympy.sign, sympy.Abs, sympy.Heaviside, LogH, MillsRatio, sympy.tanh, sympy.cosh, sympy.erfc, sympy.erf)
     primary, secondary = [], []
     for node in sympy.preorder_traversal(integrand):
         if isinstance(node, kinds):

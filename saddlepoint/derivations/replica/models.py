@@ -299,10 +299,11 @@ def hopfield(temperature=0):
     arg = beta * (m + sympy.sqrt(alpha * r) * _z)
     f = (m ** 2 / 2 + alpha / (2 * beta) * (sympy.log(D) - beta * q / D) + alpha * beta * r * (1 - q) / 2
          - GaussianAverage(sympy.log(2 * sympy.cosh(arg)), _z) / beta)
+    # the factors relate each textbook equation to dPhi/dx with Phi = -f (as at T = 0)
     textbook = {
-        m: (sympy.Eq(m, GaussianAverage(sympy.tanh(arg), _z)), 1),
-        r: (sympy.Eq(q, GaussianAverage(sympy.tanh(arg) ** 2, _z)), -alpha * beta / 2),
-        q: (sympy.Eq(r, q / D ** 2), -alpha * beta / 2),
+        m: (sympy.Eq(m, GaussianAverage(sympy.tanh(arg), _z)), -1),
+        r: (sympy.Eq(q, GaussianAverage(sympy.tanh(arg) ** 2, _z)), alpha * beta / 2),
+        q: (sympy.Eq(r, q / D ** 2), alpha * beta / 2),
     }
     params = (alpha,) + ((T,) if isinstance(T, sympy.Symbol) else ())
     domains = {m: sympy.Interval.Lopen(0, 1), q: UNIT, r: sympy.Interval.open(0, sympy.oo)}
@@ -311,16 +312,16 @@ def hopfield(temperature=0):
     at_stability = 1 - alpha * beta ** 2 * noise_curvature.subs(x, D) * GaussianAverage(
         neuron_curvature.subs(local_field, arg) ** 2, _z)
     return saddle_point(
-        "hopfield", f, (m, q, r), params,
+        "hopfield", -f, (m, q, r), params,
         {"error_fraction": (1 - m) / 2, "free_energy": f, "at_stability": at_stability},
-        free_entropy_symbol=sympy.Symbol("f"), textbook=textbook, integrate_by_parts=True,
+        free_entropy_symbol=sympy.Symbol("Phi"), textbook=textbook, integrate_by_parts=True,
         residuals={m: lambda stated: stated / m},
         domains=domains, initial={m: 1, q: 1, r: 1},
         hints={"critical": {"alpha": (0.02, 1), "T": (0.05, 1)},
                # T -> 0 at fixed C = beta (1 - q): AGS's zero-temperature free energy
                "limits": {("T", sympy.S.Zero): functools.partial(hopfield, temperature=0)}
                if isinstance(T, sympy.Symbol) else {}},
-        description="The AGS replica-symmetric free energy (extremised; stationarity below):",
+        description=r"$\Phi = -f$, minus the AGS replica-symmetric free energy f (stationarity below):",
         latex_names=names, references=refs,
         conventions="Hopfield, Hebbian couplings J_ij = (1/N) sum_mu xi_i^mu xi_j^mu, P = alpha N "
                     "patterns; m = Mattis overlap; q = Edwards-Anderson order parameter; r = noise "
