@@ -19,6 +19,8 @@ other and loses on free entropy.
 
 import sympy
 
+from .roots import _observables_at
+
 __all__ = ["expressions", "solve_branches"]
 
 
@@ -47,7 +49,7 @@ def expressions(derivation, observable_names, branches, states):
 
 def solve_branches(fns, p, branches, states, phi_index, solve):
     """Solve from each branch's start with ``solve(fns, branch name) -> (u, converged,
-    residual, iterations)`` and keep, point by point, the candidate of largest free entropy
+    residual, iterations, quadrature level)`` and keep, point by point, the candidate of largest free entropy
     (observable number ``phi_index``). Returns ``(u, converged, residual, iterations,
     observables, label)``; ``label`` indexes ``branches + states`` (-1: nothing converged,
     the first branch's unconverged values are returned)."""
@@ -74,10 +76,9 @@ def solve_branches(fns, p, branches, states, phi_index, solve):
     for k, name in enumerate(branches):
         f = dict(fns)
         f["initial"] = fns[f"initial_{name}"]
-        u, conv, res, its = solve(f, name)
+        u, conv, res, its, level = solve(f, name)
         total_its += its
-        with numpy.errstate(all="ignore"):
-            obs = [numpy.asarray(o, dtype=float) * numpy.ones(n_pts) for o in fns["observables"](*p, *u)]
+        obs = _observables_at(fns, p, u, level)
         if chosen is None:
             chosen = ([numpy.array(x, dtype=float) for x in u], numpy.array(conv), numpy.array(res),
                       [numpy.array(o) for o in obs])

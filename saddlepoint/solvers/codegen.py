@@ -11,7 +11,8 @@ from .. import __version__
 from . import roots
 
 _ROOT_FUNCTIONS = ("_stated_residual", "_take", "_in_domain", "_bracket_solve", "_newton_solve",
-                   "_anderson_solve", "_continuation_solve", "solve_grid")
+                   "_anderson_solve", "_continuation_solve", "_verify_quadrature", "_observables_at",
+                   "solve_grid")
 
 
 def _kernel_source(solver):
@@ -85,6 +86,8 @@ def module_source(solver):
                      + inspect.getsource(branches.solve_branches))
     parts.append("# --- compiled equations and observables ---\n\n" + "\n\n".join(compiled["sources"].values()))
     fn_names = ", ".join(f"{k!r}: _{k}" for k in compiled["sources"])
+    if "quadrature_level" in compiled["fns"]:
+        fn_names += ", 'quadrature_level': _LEVEL"
     parts.append(textwrap.dedent(f'''\
         PARAMETERS = {params!r}
         UNKNOWNS = {solver.unknown_names!r}
@@ -117,21 +120,23 @@ def module_source(solver):
                 arrays.append(arr)
             shape = numpy.broadcast_shapes(*[a.shape for a in arrays])
             flat = [numpy.broadcast_to(a, shape).ravel() for a in arrays]
-            solve_from = lambda fns, name=None: solve_grid(
-                fns, flat, _METHOD, _TOL, _MAXITER, _UNKNOWN_LOWER, _RESIDUAL_TOL,
-                continuation=_BRANCH_CONTINUATION[name] if name is not None else _CONTINUATION)
+            def solve_from(fns, name=None):
+                u, conv, res, its = solve_grid(
+                    fns, flat, _METHOD, _TOL, _MAXITER, _UNKNOWN_LOWER, _RESIDUAL_TOL,
+                    continuation=_BRANCH_CONTINUATION[name] if name is not None else _CONTINUATION)
+                return _verify_quadrature(fns, flat, u, conv, res, its, _TOL, _MAXITER, _UNKNOWN_LOWER, _RESIDUAL_TOL)
+
             if _BRANCH == "equilibrium":
                 u, conv, res, its, obs, label = solve_branches(_FNS, flat, _BRANCHES, _STATES,
                                                                OBSERVABLES.index("free_entropy"), solve_from)
             else:
-                u, conv, res, its = solve_from(_FNS)
+                u, conv, res, its, level = solve_from(_FNS)
             if on_failure == "raise" and not conv.all():
                 i = int(numpy.nonzero(~conv)[0][0])
                 point = {{k: float(p[i]) for k, p in zip(PARAMETERS, flat)}}
                 raise ArithmeticError(f"did not converge at {{point}} (residual {{res[i]:.3e}}, {{its[i]}} iterations)")
             if _BRANCH != "equilibrium":
-                with numpy.errstate(all="ignore"):
-                    obs = _observables(*flat, *u)
+                obs = _observables_at(_FNS, flat, u, level)
             out = {{k: numpy.reshape(v, shape) for k, v in zip(UNKNOWNS, u)}}
             out.update({{k: numpy.reshape(numpy.asarray(v, dtype=float) * numpy.ones(flat[0].shape), shape)
                         for k, v in zip(OBSERVABLES, obs)}})

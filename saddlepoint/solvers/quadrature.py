@@ -47,39 +47,66 @@ __all__ = ["NUMPY_SOURCE", "numpy_namespace", "mpmath_namespace", "gaussian_aver
            "kink_of", "kink_and_width", "lift_averages", "uses_quadrature"]
 
 NUMPY_SOURCE = r'''
-def _panel_rule(points_per_panel=10):
-    """Composite Gauss-Legendre nodes/weights on [-18, 18], panels refined towards 0."""
-    edges = numpy.array([0.0, 0.005, 0.02, 0.06, 0.15, 0.35, 0.7, 1.2, 2.0, 3.0, 4.5, 6.5, 9.0, 12.5, 18.0])
-    edges = numpy.concatenate([-edges[:0:-1], edges])
-    x, w = numpy.polynomial.legendre.leggauss(points_per_panel)
-    a, b = edges[:-1, None], edges[1:, None]
-    nodes = (0.5 * (b - a) * x + 0.5 * (b + a)).ravel()
-    weights = (0.5 * (b - a) * w).ravel()
-    return nodes, weights
-
-
-def _half_rule(points_per_panel=16):
-    """Composite Gauss-Legendre on [0, 36], refined towards 0 (truncated averages)."""
-    edges = numpy.array([0.0, 0.005, 0.02, 0.06, 0.15, 0.35, 0.7, 1.2, 2.0, 3.0, 4.5, 6.5, 9.0, 12.5, 18.0, 26.0, 36.0])
-    x, w = numpy.polynomial.legendre.leggauss(points_per_panel)
-    a, b = edges[:-1, None], edges[1:, None]
-    return (0.5 * (b - a) * x + 0.5 * (b + a)).ravel(), (0.5 * (b - a) * w).ravel()
-
-
 def _hermite_rule(order=80):
     """Probabilists' Gauss-Hermite nodes and weights, normalised to the measure Dz."""
     nodes, weights = numpy.polynomial.hermite_e.hermegauss(order)
     return nodes, weights / numpy.sqrt(2.0 * numpy.pi)
 
 
-_PANEL_NODES, _PANEL_WEIGHTS = _panel_rule()
 _GL10 = numpy.polynomial.legendre.leggauss(10)
 _GL16 = numpy.polynomial.legendre.leggauss(16)
+# fixed panels from the kink outwards (to 18 standard deviations; to 36 above a lower limit)
+_OUTER_EDGES = numpy.array([0.15, 0.35, 0.7, 1.2, 2.0, 3.0, 4.5, 6.5, 9.0, 12.5, 18.0])
+_HALF_OUTER_EDGES = numpy.concatenate([_OUTER_EDGES, [26.0, 36.0]])
+_INNER_EDGES = numpy.array([0.0, 0.005, 0.02, 0.06])
 # refinement at a narrow feature: [0, _JOIN] is split geometrically into _FINE_PANELS panels
 # (16-point) from a tenth of the feature's width; the fixed panels continue from _JOIN
 _JOIN, _FINE_PANELS, _FINE_WIDTH = 0.15, 10, 0.01
-_OUTER_EDGES = numpy.array([0.15, 0.35, 0.7, 1.2, 2.0, 3.0, 4.5, 6.5, 9.0, 12.5, 18.0])
-_HALF_OUTER_EDGES = numpy.concatenate([_OUTER_EDGES, [26.0, 36.0]])
+# the a-posteriori check (roots._verify_quadrature) sets _LEVEL[0] = L: every panel is then
+# split into 2^L equal ones, an independent finer rule for the same integrals
+_LEVEL = [0]
+
+
+def _subdivide(edges, level):
+    """Edges (E, ...) with every panel split into 2**level equal panels."""
+    if level <= 0:
+        return edges
+    k = 2 ** level
+    a, b = edges[:-1], edges[1:]
+    t = (numpy.arange(k) / k).reshape((1, k) + (1,) * (edges.ndim - 1))
+    inner = (a[:, None] + t * (b - a)[:, None]).reshape((-1,) + edges.shape[1:])
+    return numpy.concatenate([inner, edges[-1:]])
+
+
+def _composite(edges, rule):
+    """Composite Gauss-Legendre nodes and weights on panel edges (E,) or per point (E, N)."""
+    x, w = rule
+    if edges.ndim == 1:
+        a, b = edges[:-1, None], edges[1:, None]
+        return (0.5 * (b - a) * x + 0.5 * (b + a)).ravel(), (0.5 * (b - a) * w).ravel()
+    a, b = edges[:-1][:, None, :], edges[1:][:, None, :]
+    n = edges.shape[1]
+    return (0.5 * (b - a) * x[None, :, None] + 0.5 * (b + a)).reshape(-1, n), (0.5 * (b - a) * w[None, :, None]).reshape(-1, n)
+
+
+def _symmetric(nodes, weights):
+    return numpy.concatenate([-nodes, nodes]), numpy.concatenate([weights, weights])
+
+
+def _fixed_rule(half, level=0):
+    """The fixed composite rule: 10-point panels refined towards 0 on [-18, 18], or 16-point
+    ones on [0, 36] (truncated averages), each panel split into 2**level."""
+    outer = _HALF_OUTER_EDGES if half else _OUTER_EDGES
+    edges = _subdivide(numpy.concatenate([_INNER_EDGES, outer]), level)
+    if half:
+        return _composite(edges, _GL16)
+    return _symmetric(*_composite(edges, _GL10))
+
+
+_PANEL_NODES, _PANEL_WEIGHTS = _fixed_rule(False)
+_HALF_NODES, _HALF_WEIGHTS = _fixed_rule(True)
+_HERMITE_NODES, _HERMITE_WEIGHTS = _hermite_rule()
+_CENTRE_CLIP = 5.0  # a kink outside the Gaussian bulk: centre the panels at the bulk's edge
 
 
 def _fine_edges(width):
@@ -91,41 +118,18 @@ def _fine_edges(width):
     return numpy.concatenate([numpy.zeros((1, width.shape[0])), fmin[None, :] * (_JOIN / fmin[None, :]) ** k])
 
 
-def _composite(edges, rule):
-    """Composite Gauss-Legendre nodes and weights (K, N) on per-point panel edges (E, N)."""
-    x, w = rule
-    a, b = edges[:-1][:, None, :], edges[1:][:, None, :]
-    n = edges.shape[1]
-    return (0.5 * (b - a) * x[None, :, None] + 0.5 * (b + a)).reshape(-1, n), (0.5 * (b - a) * w[None, :, None]).reshape(-1, n)
-
-
-def _joined(fine, outer, n):
-    """The fine panels' nodes/weights (16-point) followed by the fixed outer panels (10-point)."""
-    far = _composite(numpy.broadcast_to(outer[:, None], (outer.size, n)), _GL10 if outer is _OUTER_EDGES else _GL16)
-    return numpy.concatenate([fine[0], far[0]]), numpy.concatenate([fine[1], far[1]])
-
-
-def _refined_rule(width):
-    """The panel rule with [-0.15, 0.15] refined geometrically towards the kink down to a tenth
-    of ``width`` (the scale of the integrand's steepest feature there, per grid point):
-    nodes and weights (K, N). Against closed forms (tests/test_quadrature_rules.py): a spike
-    of width 1e-5 to 1e-15 relative."""
-    edges = _fine_edges(width)
-    n = edges.shape[1]
-    pos = _joined(_composite(edges, _GL16), _OUTER_EDGES, n)
-    return numpy.concatenate([-pos[0], pos[0]]), numpy.concatenate([pos[1], pos[1]])
-
-
-def _refined_half_rule(width):
-    """The half-line rule refined the same way from its lower end (a kink just above the lower
-    limit, as in truncated averages at large load)."""
-    edges = _fine_edges(width)
-    return _joined(_composite(edges, _GL16), _HALF_OUTER_EDGES, edges.shape[1])
-
-
-_HALF_NODES, _HALF_WEIGHTS = _half_rule()
-_HERMITE_NODES, _HERMITE_WEIGHTS = _hermite_rule()
-_CENTRE_CLIP = 5.0  # a kink outside the Gaussian bulk: centre the panels at the bulk's edge
+def _refined(width, half, level=0):
+    """The fixed rule with [0, 0.15] (both sides of the kink, or above the lower limit)
+    replaced by geometric 16-point panels from a tenth of ``width`` (the scale of the
+    integrand's steepest feature there, per grid point): nodes and weights (K, N). Against
+    closed forms (tests/test_quadrature_rules.py): a spike of width 1e-5 to 1e-15 relative."""
+    fine = _subdivide(_fine_edges(width), level)
+    n = fine.shape[1]
+    outer = _subdivide(_HALF_OUTER_EDGES if half else _OUTER_EDGES, level)
+    near = _composite(fine, _GL16)
+    far = _composite(numpy.broadcast_to(outer[:, None], (outer.size, n)), _GL16 if half else _GL10)
+    nodes, weights = numpy.concatenate([near[0], far[0]]), numpy.concatenate([near[1], far[1]])
+    return (nodes, weights) if half else _symmetric(nodes, weights)
 
 
 def gaussian_average(f, center=0.0, lower=None, rule="panel", width=None):
@@ -136,16 +140,18 @@ def gaussian_average(f, center=0.0, lower=None, rule="panel", width=None):
     subexpressions), when the result is the tuple of their averages; center is the kink
     (scalar or shape (N,)); lower truncates to z > lower; width (scalar or (N,)) is the scale
     of the steepest feature at the kink (1/|a| for H(a z + b)): where some grid point has one
-    below 0.01, the inner panels are refined down to a tenth of it (_refined_rule), so
+    below 0.01, the inner panels are refined down to a tenth of it (_refined), so
     features of width 1e-4 (the teacher-student perceptron at alpha ~ 1e4) are integrated to
     machine precision too.
     """
     narrow = width is not None and bool(numpy.any(numpy.asarray(width, dtype=float) < _FINE_WIDTH))
+    level = _LEVEL[0]
     if lower is not None:
         # the half-line rule spans [lower, lower + 36]: below -20 it would miss the Gaussian
         # bulk, while the measure there is below 1e-87
         origin = numpy.maximum(numpy.asarray(lower, dtype=float), -20.0)
-        fixed, refined = (_HALF_NODES, _HALF_WEIGHTS), _refined_half_rule
+        half = True
+        fixed = (_HALF_NODES, _HALF_WEIGHTS) if level == 0 else _fixed_rule(True, level)
     elif rule == "hermite":   # weights already carry the measure Dz
         values = f(_HERMITE_NODES[:, None])
         if isinstance(values, tuple):
@@ -153,10 +159,11 @@ def gaussian_average(f, center=0.0, lower=None, rule="panel", width=None):
         return _weighted_sum(_HERMITE_WEIGHTS[:, None], values)
     else:
         origin = numpy.clip(numpy.asarray(center, dtype=float), -_CENTRE_CLIP, _CENTRE_CLIP)
-        fixed, refined = (_PANEL_NODES, _PANEL_WEIGHTS), _refined_rule
+        half = False
+        fixed = (_PANEL_NODES, _PANEL_WEIGHTS) if level == 0 else _fixed_rule(False, level)
     if narrow:   # nodes per grid point
         shape = numpy.broadcast_shapes(numpy.shape(origin), numpy.shape(width))
-        nodes, weights = refined(numpy.broadcast_to(numpy.asarray(width, dtype=float), shape).ravel())
+        nodes, weights = _refined(numpy.broadcast_to(numpy.asarray(width, dtype=float), shape).ravel(), half, level)
         z = numpy.broadcast_to(origin, shape).ravel()[None, :] + nodes
     else:
         expand = (-1,) + (1,) * max(origin.ndim, 1)
@@ -448,7 +455,7 @@ def _mills(x):
     return values.reshape(x.shape)
 '''
 
-_NUMPY_NAMES = ("gaussian_average", "_erf", "_erfc", "_erfcx", "_log_H", "_mills", "_log_cosh")
+_NUMPY_NAMES = ("gaussian_average", "_erf", "_erfc", "_erfcx", "_log_H", "_mills", "_log_cosh", "_LEVEL")
 _numpy_ns = None
 
 

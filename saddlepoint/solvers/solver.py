@@ -10,7 +10,7 @@ import numpy as np
 import sympy
 
 from ..errors import ConvergenceError, ParameterError
-from . import branches, roots
+from . import branches, quadrature, roots
 from .compile import compile_function, functionals_in, spectral_bindings
 
 __all__ = ["Solver", "Solution"]
@@ -254,6 +254,9 @@ class Solver:
         fns, sources = {}, {}
         for key, (args, ex) in exprs.items():
             fns[key], sources[key] = compile_function(f"_{key}", args, ex, backend, namespace)
+        if backend == "numpy" and any(quadrature.uses_quadrature(src) for src in sources.values()):
+            # the switch of roots._verify_quadrature (the averages' panel subdivision level)
+            fns["quadrature_level"] = quadrature.numpy_namespace()["_LEVEL"]
         return {"fns": fns, "sources": sources, "bindings": binding_source, "classes": classes}
 
     # --- calling ---------------------------------------------------------------
@@ -289,22 +292,26 @@ class Solver:
         shape = np.broadcast_shapes(*[a.shape for a in arrays])
         flat = [np.broadcast_to(a, shape).ravel() for a in arrays]
         fns = self._numpy["fns"]
-        solve = lambda f, name=None: roots.solve_grid(
-            f, flat, self.method, self.tol, self.maxiter, self._unknown_lower,
-            self.residual_tol if self.backend == "numpy" else 1e-9,
-            continuation=self._branch_continuation[name] if name is not None else self.continuation)
+        tol = self.residual_tol if self.backend == "numpy" else 1e-9
+
+        def solve(f, name=None):
+            u, conv, res, its = roots.solve_grid(
+                f, flat, self.method, self.tol, self.maxiter, self._unknown_lower, tol,
+                continuation=self._branch_continuation[name] if name is not None else self.continuation)
+            # points on under-resolved integrands are re-solved on finer rules, or marked
+            return roots._verify_quadrature(f, flat, u, conv, res, its, self.tol, self.maxiter,
+                                            self._unknown_lower, tol)
+
         label = None
         if self.branch == "equilibrium":
             u, conv, res, its, obs, label = branches.solve_branches(
                 fns, flat, self._branches, self._states, self.observable_names.index("free_entropy"), solve)
         else:
-            u, conv, res, its = solve(fns)
+            u, conv, res, its, level = solve(fns)
         if self.backend == "mpmath":
             return self._refine_mp(raw, shape, u, conv, res, its, on_failure, label)
         if label is None:
-            with np.errstate(all="ignore"):
-                obs = fns["observables"](*flat, *u)
-            obs = [np.asarray(o, dtype=float) * np.ones(flat[0].shape) for o in obs]
+            obs = roots._observables_at(fns, flat, u, level)
         return self._finish(flat, shape, u, obs, conv, res, its, on_failure, label)
 
     def _labels(self, label, shape):
