@@ -351,3 +351,20 @@ def test_parameter_errors(square):
 def test_hinge_needs_positive_lam(hinge):
     with pytest.raises(ParameterError, match="lam"):
         hinge.solver()(alpha=1.0, lam=0.0, noise=0.0)
+
+
+def test_logistic_train_loss_where_the_loss_term_overflows():
+    """Noiseless labels, lam = 1e-4, alpha = 20: at the far nodes ln(1 + e^{-prox}) overflowed
+    while the teacher's weight underflowed to 0, and 0 * inf = nan made the solver refuse the
+    point as singular. Now ln(1 + e^x) is logaddexp(0, x); the train loss against the mpmath
+    backend's observables at the same saddle point."""
+    import mpmath
+    de = replica.gaussian_covariate("logistic", noise=0)
+    sol = de.solver()(alpha=20.0, lam=1e-4)
+    mp = de.solver(backend="mpmath", dps=20)
+    with mpmath.workdps(25):
+        values = [mpmath.mpf(float(sol[k])) for k in de.unknown_names]
+        ref = mp._mp["fns"]["observables"](mpmath.mpf(20), mpmath.mpf("1e-4"), *values)
+    index = list(de.observables).index("train_loss")
+    assert np.isfinite(float(sol.train_loss))
+    assert abs(float(sol.train_loss) - float(ref[index])) < 1e-10 * abs(float(ref[index]))

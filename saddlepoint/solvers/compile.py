@@ -42,6 +42,11 @@ class _NumPyPrinter(NumPyPrinter):
         if isinstance(rest, sympy.cosh) and coefficient > 0:
             shift = "" if coefficient == 1 else f"{self._print(sympy.log(coefficient))} + "
             return f"({shift}_log_cosh({self._print(rest.args[0])}))"
+        # ln(1 + e^x) (the logistic loss) as logaddexp(0, x): e^x overflows for x > 709, and a
+        # vanishing weight times the resulting inf was 0 * inf = nan
+        one, term = expr.args[0].as_coeff_Add()
+        if one == 1 and isinstance(term, sympy.exp):
+            return f"numpy.logaddexp(0, {self._print(term.args[0])})"
         return super()._print_log(expr)
 
 
