@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+import saddlepoint as spt
 from saddlepoint.errors import ConvergenceError, ParameterError
 from saddlepoint.solvers import METHODS, Solution
 
@@ -365,3 +366,26 @@ def test_never_nan_in_a_converged_solution(atoms, powerlaw, powerlaw_d, which, l
     assert float(sol.kappa) >= lam
     if float(sol.kappa) == 0:
         assert lam == 0 and dim is not None and n > dim
+
+
+def test_singular_and_overflowing_points_are_reported_per_point():
+    """Found by an audit at the domain's edges: kappa^2 overflows for lam > ~1e154 (the risks
+    came back inf, marked converged); lam = 0 at d = n is the interpolation pole (the mpmath
+    backend raised a bare ZeroDivisionError); and one such point took a whole grid down even
+    with on_failure="mark". Now: ParameterError by default, that point alone marked otherwise;
+    the mpmath backend evaluates the large-lam point (lam -> oo: all bias, test error
+    signal + sigma2 = 1.5)."""
+    import mpmath
+    de = spt.ridge(spt.Isotropic(signal=1))
+    solve = de.solver()
+    with pytest.raises(ParameterError, match="infinite"):
+        solve(lam=1e155, n=100, d=101, sigma2=0.5)
+    with pytest.raises(ParameterError, match="undefined"):
+        solve(lam=0.0, n=100, d=100, sigma2=0.0)
+    grid = solve(lam=[0.0, 1.0, 1e200], n=100, d=[[100], [50]], sigma2=0.0, on_failure="mark")
+    assert grid.converged.tolist() == [[False, True, False], [True, True, False]]
+    assert np.all(np.isfinite(grid.test_error[grid.converged]))
+    with pytest.raises(ParameterError, match="undefined"):
+        de.solver(backend="mpmath", dps=20)(lam=0, n=100, d=100, sigma2=0.5)
+    big = de.solver(backend="mpmath", dps=20)(lam=mpmath.mpf("1e155"), n=100, d=101, sigma2=0.5)
+    assert abs(float(big.test_error) - 1.5) < 1e-12

@@ -161,6 +161,8 @@ class Solver:
         self._unknown_lower = [float(derivation.domains[u].inf) for u in derivation.unknowns]
         self.continuation = self._continuation(continuation)
         self.branch, self._branches, self._states = self._branch(branch)
+        self._infinite_by_definition = {k for k, e in derivation.numeric_observables.items()
+                                        if _may_be_infinite(e)}
         hinted = getattr(derivation, "hints", {}).get("branch_continuation", {})
         # per branch: its own continuation where the derivation names one (the branch's
         # defining path), else the solver's
@@ -331,14 +333,28 @@ class Solver:
                 f"{self.derivation.name}: the saddle-point equations did not converge (method={self.method!r})",
                 point=point(i), residual=float(res[i]), iterations=int(its[i]),
                 n_failed=int(np.count_nonzero(~conv)))
+        # an observable undefined (0/0) or infinite (a pole, or float overflow, e.g. kappa^2 for
+        # kappa > 1e154) where the unknowns are finite: raised, or with on_failure="mark" that
+        # point alone is marked not converged
+        finite_unknowns = np.ones(conv.shape, dtype=bool)
+        for v in u:
+            finite_unknowns &= ~_isnan(np.asarray(v)) & ~_isinf(np.asarray(v))
         for name, o in zip(self.observable_names, obs):
-            nan = _isnan(o) & conv
-            if nan.any():
-                i = int(np.nonzero(nan)[0][0])
-                raise ParameterError(", ".join(self.parameter_names),
-                                     f"lie on a singular point of {self.derivation.name}: observable "
-                                     f"{name!r} is undefined (0/0) at " +
-                                     ", ".join(f"{k}={v!r}" for k, v in point(i).items()))
+            nan, inf = _isnan(o) & conv, _isinf(o) & conv & finite_unknowns
+            if name in self._infinite_by_definition:   # e.g. a Piecewise with an oo branch
+                inf[:] = False
+            if not (nan.any() or inf.any()):
+                continue
+            if on_failure == "mark":
+                conv = conv & ~nan & ~inf
+                continue
+            i = int(np.nonzero(nan | inf)[0][0])
+            what = ("undefined (0/0, or 0 * inf beyond double precision)" if nan[i] else
+                    "infinite (a pole, or beyond double precision: the mpmath backend has no such limit)")
+            raise ParameterError(", ".join(self.parameter_names),
+                                 f"lie on a singular point of {self.derivation.name}: observable "
+                                 f"{name!r} is {what} at " +
+                                 ", ".join(f"{k}={v!r}" for k, v in point(i).items()))
         values = {k: _shaped(v, shape) for k, v in zip(self.unknown_names, u)}
         values.update({k: _shaped(v, shape) for k, v in zip(self.observable_names, obs)})
         return Solution(values, _shaped(conv, shape), _shaped(res, shape), _shaped(its, shape),
@@ -374,7 +390,10 @@ class Solver:
                 mres[i] = r
                 mconv[i] = bool(conv[i]) and r <= mpmath.mpf(10) ** (-self.dps)
                 U[:, i] = x
-                O[:, i] = fns["observables"](*p, *x)
+                try:
+                    O[:, i] = fns["observables"](*p, *x)
+                except ZeroDivisionError:   # a singular point: reported like numpy's 0/0
+                    O[:, i] = [mpmath.nan] * O.shape[0]
         flat = [o for o in objs]
         resf = np.array([float(r) for r in mres])
         return self._finish(flat, shape, list(U), list(O), mconv, resf, its, on_failure, label)
@@ -471,11 +490,26 @@ def _as_real_array(name, v):
         raise ParameterError(name, f"must be a real number or an array of them, not {v!r}") from None
 
 
+def _may_be_infinite(expr):
+    """Whether an observable's expression has an infinite value by definition (a Piecewise
+    branch oo); a Gaussian average's own -oo limit does not count."""
+    from ..derivations.replica.gaussian import GaussianAverage
+    probe = sympy.sympify(expr).replace(lambda e: isinstance(e, GaussianAverage), lambda a: a.integrand)
+    return probe.has(sympy.oo, -sympy.oo, sympy.zoo)
+
+
 def _isnan(o):
     if o.dtype == object:
         import mpmath
-        return np.array([mpmath.isnan(x) for x in o], dtype=bool)
+        return np.array([mpmath.isnan(x) for x in np.ravel(o)], dtype=bool).reshape(np.shape(o))
     return np.isnan(o)
+
+
+def _isinf(o):
+    if o.dtype == object:
+        import mpmath
+        return np.array([mpmath.isinf(x) for x in np.ravel(o)], dtype=bool).reshape(np.shape(o))
+    return np.isinf(o)
 
 
 def _scalar(x):
