@@ -160,7 +160,6 @@ def _positive_root(equation, c, guess):
 
 @functools.lru_cache(maxsize=128)
 def _ridge_scaling(alpha, r, ell):
-    kappa, n, sigma2 = _s.kappa, _s.n, _s.sigma2
     beta = 1 + 2 * alpha * r
     df1 = powerlaw_sum_asymptotics(alpha, alpha, 1)           # tr S(S+kappa)^-1
     df2 = powerlaw_sum_asymptotics(2 * alpha, alpha, 2)       # tr S^2(S+kappa)^-2

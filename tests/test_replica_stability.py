@@ -10,7 +10,7 @@ import sympy
 
 from saddlepoint import replica
 from saddlepoint.derivations import symbols as S
-from saddlepoint.derivations.replica.gaussian import GaussianAverage, MillsRatio
+from saddlepoint.derivations.replica.gaussian import GaussianAverage
 
 def H_mp(x):
     # sqrt(2) at the working precision: for large x an error in it is multiplied by x^2

@@ -44,7 +44,7 @@ from __future__ import annotations
 import sympy
 
 from ..errors import DerivationError
-from .core import Step, _latex_relation
+from .core import Step
 
 __all__ = ["MinimumExpansion", "minimum_expansion", "leading_minimum", "best_of_k_squared_error",
            "gaussian_square_cdf"]

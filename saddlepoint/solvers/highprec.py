@@ -40,7 +40,6 @@ True
 
 from __future__ import annotations
 
-import math
 import operator
 from typing import NamedTuple
 
