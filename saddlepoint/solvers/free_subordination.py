@@ -341,7 +341,12 @@ class NumericLaw:
         ac_mass = 1.0 - sum(wt for _, wt in self.atoms())
         knots, cum = _cumulative_density(self, self.support(), points)
         if knots.size:
-            # the quadrature misses a little mass at the edges; rescale to the exact mass
+            # the quadrature misses a little mass at the edges; rescale to the exact mass, but
+            # never hide a missing band (support() checks the mass to 1e-4)
+            if abs(cum[-1] - ac_mass) > 1e-3 * max(ac_mass, 1e-300):
+                raise ConvergenceError(f"{self!r}.cdf(): the density integrates to {cum[-1]:.6g} over the "
+                                       f"support, not {ac_mass:.6g}", point={"points": points},
+                                       residual=abs(cum[-1] - ac_mass), iterations=1)
             cum = cum * (ac_mass / cum[-1]) if cum[-1] > 0 else cum
             acc = np.interp(flat, knots, cum, left=0.0, right=cum[-1])
         else:
@@ -355,14 +360,27 @@ class NumericLaw:
         r"""Edges of the support of the absolutely continuous part, a sorted flat list
         ``[left_1, right_1, left_2, ...]`` of floats (as :meth:`Law.support`).
 
-        Numerical: the density is sampled on ``grid`` points spanning a bound of the support,
-        and every sign change of ``rho > 0`` is refined by bisection to ~1e-12 relative.
-        Intervals (or gaps) narrower than the grid spacing, ``(hi - lo)/grid``, can be missed.
+        Numerical: the density is sampled on ``grid`` points spanning a bound of the support
+        (evenly, and geometrically towards 0 for supports spanning decades, where the narrow
+        bands of a spread-out population lie), away from the atoms, and every sign change of
+        ``rho > 0`` is refined by bisection to ~1e-12 relative. The bands found must carry the
+        absolutely continuous mass ``1 - sum(atom weights)`` (to 1e-3): otherwise the grid is
+        refined (8x, twice) and then ``ConvergenceError`` says how much mass is missing.
         """
         cache = self.__dict__.setdefault("_scache", {})
         if grid in cache:
             return list(cache[grid])
-        edges = self._support_numeric(grid)
+        ac_mass = 1.0 - sum(wt for _, wt in self.atoms())
+        for attempt in range(3):
+            edges = self._support_numeric(grid * 8 ** attempt)
+            found = _cumulative_density(self, edges, 2048 + 256 * len(edges))[1]
+            found = float(found[-1]) if found.size else 0.0
+            if abs(found - ac_mass) <= 1e-3 * max(ac_mass, 1e-300) or ac_mass <= 1e-12:
+                break
+        else:
+            raise ConvergenceError(f"{self!r}.support(): the bands found carry mass {found:.6g} of the "
+                                   f"absolutely continuous {ac_mass:.6g} (narrower bands missed)",
+                                   point={"grid": grid * 64}, residual=abs(found - ac_mass), iterations=3)
         cache[grid] = edges
         return list(edges)
 
@@ -372,6 +390,13 @@ class NumericLaw:
             return []
         pad = 1e-9 * (hi - lo)
         xs = np.linspace(lo - pad, hi + pad, grid)
+        scale = max(abs(lo), abs(hi))
+        if lo >= 0 and hi > 0:
+            # bands of a spread-out population crowd towards 0 on a log scale
+            xs = np.union1d(xs, np.geomspace(max(lo, 1e-12 * scale), hi, grid))
+        # the subordination equations are singular right at an atom: sample around it
+        for loc, _ in self.atoms():
+            xs = xs[np.abs(xs - loc) > 1e-6 * (hi - lo)]
         inside = self.density(xs) > 0
         change = np.nonzero(inside[1:] != inside[:-1])[0]
         if change.size == 0:
